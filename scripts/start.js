@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// `npm start`: until the host service exists, build the sample widgets and render each of
+// their sample inputs through the production sandbox, printing HTML and usage.
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createHost } from '../dist/index.js';
+import { createDefaultLogger } from '../dist/host/logger.js';
+import { buildSample } from './build-sample.js';
+
+const root = new URL('../sample-plugins/', import.meta.url).pathname;
+const host = createHost({ mode: 'development', logger: createDefaultLogger('warn') });
+try {
+  for (const name of (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name)) {
+    const dir = join(root, name);
+    process.stdout.write(`\n== ${name}: building (first build takes a few seconds, then cached)\n`);
+    const { manifest, path } = await buildSample(dir);
+    const plugin = await host.load(path, { id: manifest.id, version: manifest.version, limits: manifest.limits });
+    process.stdout.write(`   ${manifest.id}@${manifest.version} sha256:${plugin.digest.slice(0, 16)}… imports: ${plugin.imports.join(', ')}\n`);
+    for (const sample of manifest.samples ?? []) {
+      try {
+        const r = await host.render(plugin, sample.input, { tenant: 'demo' });
+        const u = r.usage;
+        process.stdout.write(`-- ${sample.name}: ${r.output}\n   fuel ${u.fuel} · cpu ${u.cpuMs.toFixed(1)} ms · memory ${(u.memoryBytes / 1048576).toFixed(1)} MiB · wall ${u.wallMs.toFixed(1)} ms\n`);
+      } catch (err) {
+        process.stdout.write(`-- ${sample.name}: ${err.code}: ${err.message}\n`);
+      }
+    }
+  }
+} finally {
+  await host.close();
+}

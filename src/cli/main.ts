@@ -1,0 +1,48 @@
+// summit-plugin: one file per verb. Errors of usage exit 2; expected failures print no stack.
+import { readFileSync } from 'node:fs';
+import { EXIT, UsageError, printJson, processIo, type Io } from './output.js';
+import { runCommand } from './run.js';
+
+const HELP = `Usage: summit-plugin <command> [options]
+
+Commands:
+  run <component.wasm>   render a widget once in the sandbox
+
+Run "summit-plugin <command> --help" for a command's options.
+Options: -h, --help   --version
+`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [verb, ...rest] = argv;
+  const json = rest.includes('--json');
+  try {
+    switch (verb) {
+      case 'run':
+        return await runCommand(rest, io);
+      case '--version':
+      case '-v':
+        io.stdout(`${version()}\n`);
+        return EXIT.ok;
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout(HELP);
+        return verb === undefined ? EXIT.usage : EXIT.ok;
+      default:
+        throw new UsageError(`unknown command "${verb}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      if (json) printJson(io, { ok: false, error: { code: 'SPH_ERR_INVALID_ARG', message: err.message } });
+      io.stderr(`summit-plugin: ${err.message}\nRun "summit-plugin --help" for usage.\n`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,140 @@
+// summit-plugin run <component.wasm> [--input <json>] [--manifest <file>] [--cpu-ms N]
+//   [--memory-mb N] [--wall-ms N] [--json] [--verbose]
+import { access } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createHost } from '../host/plugin-host.js';
+import { readManifest, type Manifest } from '../manifest/manifest.js';
+import type { Limits } from '../config/limits.js';
+import { createDefaultLogger } from '../host/logger.js';
+import { EXIT, UsageError, errorJson, printJson, type Io } from './output.js';
+
+export const RUN_HELP = `Usage: summit-plugin run <component.wasm> [options]
+
+Renders a widget component once in the production sandbox and prints the HTML.
+
+Options:
+  --input <json>      render input (default {"props":{}})
+  --manifest <file>   plug-in manifest (default: summit-plugin.json beside the component, if any)
+  --cpu-ms <n>        CPU cap in ms (default 500)
+  --memory-mb <n>     memory cap in MiB (default 256)
+  --wall-ms <n>       wall-clock cap in ms (default 1500)
+  --json              print one JSON object as the last line of stdout
+  --verbose           host logs and stack traces on stderr
+  -h, --help          show this help
+
+Exit status: 0 rendered, 1 the plug-in failed or was refused, 2 bad usage.
+`;
+
+function positiveInt(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) <= 0) throw new UsageError(`${flag} expects a positive whole number, got "${v}"`);
+  return Number(v);
+}
+
+async function exists(p: string): Promise<boolean> {
+  return access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+export async function runCommand(argv: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        input: { type: 'string' },
+        manifest: { type: 'string' },
+        'cpu-ms': { type: 'string' },
+        'memory-mb': { type: 'string' },
+        'wall-ms': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(RUN_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'run needs a component file' : `run takes one component file, got ${positionals.length}`);
+  const file = positionals[0]!;
+
+  let input: string;
+  if (values.input === undefined) input = '{"props":{}}';
+  else {
+    try {
+      JSON.parse(values.input);
+    } catch (err) {
+      throw new UsageError(`--input is not valid JSON: ${(err as Error).message}`);
+    }
+    input = values.input;
+  }
+  const limits: Partial<Limits> = {};
+  const cpuMs = positiveInt('--cpu-ms', values['cpu-ms']);
+  const memoryMb = positiveInt('--memory-mb', values['memory-mb']);
+  const wallMs = positiveInt('--wall-ms', values['wall-ms']);
+  if (cpuMs !== undefined) limits.cpuMs = cpuMs;
+  if (memoryMb !== undefined) limits.memoryBytes = memoryMb * 1024 * 1024;
+  if (wallMs !== undefined) limits.wallMs = wallMs;
+
+  if (!(await exists(file))) throw new UsageError(`cannot read component file ${file}`);
+  const manifestPath = values.manifest ?? join(dirname(file), 'summit-plugin.json');
+  if (values.manifest !== undefined && !(await exists(manifestPath))) throw new UsageError(`cannot read manifest ${manifestPath}`);
+
+  const fail = (err: unknown, usage?: unknown): number => {
+    const e = errorJson(err);
+    if (values.json) printJson(io, usage ? { ok: false, error: e, usage } : { ok: false, error: e });
+    else io.stderr(`error ${e.code}: ${e.message}\n`);
+    if (values.verbose && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+    return EXIT.failed;
+  };
+
+  let manifest: Manifest | undefined;
+  try {
+    if (await exists(manifestPath)) manifest = await readManifest(manifestPath);
+  } catch (err) {
+    return fail(err);
+  }
+
+  // `run` is a local development tool: it may raise caps (DESIGN.md 4.2).
+  const host = createHost({
+    mode: 'development',
+    workers: 1,
+    limits: { ...limits },
+    logger: createDefaultLogger(values.verbose ? 'debug' : 'silent'),
+  });
+  try {
+    const plugin = await host.load(file, manifest ? { id: manifest.id, version: manifest.version, limits: manifest.limits } : {});
+    try {
+      const r = await host.render(plugin, input);
+      if (values.json) printJson(io, { ok: true, output: r.output, usage: r.usage });
+      else {
+        for (const l of r.logs) io.stderr(`[plugin ${l.level}] ${l.message}\n`);
+        io.stdout(`${r.output}\n`);
+        io.stderr(formatUsage(r.usage));
+      }
+      return EXIT.ok;
+    } catch (err) {
+      const e = err as { usage?: unknown; logs?: { level: string; message: string }[] };
+      if (!values.json) for (const l of e.logs ?? []) io.stderr(`[plugin ${l.level}] ${l.message}\n`);
+      return fail(err, e.usage);
+    }
+  } catch (err) {
+    return fail(err);
+  } finally {
+    await host.close();
+  }
+}
+
+function formatUsage(u: { fuel: number | null; cpuMs: number; memoryBytes: number; wallMs: number }): string {
+  return `usage: fuel ${u.fuel ?? '?'} · cpu ${u.cpuMs.toFixed(1)} ms · memory ${(u.memoryBytes / 1048576).toFixed(1)} MiB · wall ${u.wallMs.toFixed(1)} ms\n`;
+}

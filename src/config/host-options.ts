@@ -1,0 +1,61 @@
+// createHost() options: validated once, defaults filled, frozen.
+import { availableParallelism, homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { InvalidArgError } from '../errors.js';
+import { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
+
+export type HostMode = 'production' | 'development';
+
+export interface HostOptions {
+  /**
+   * `production` (the default) refuses to start without a registry (the kill switch);
+   * `development` is for local tools (`summit-plugin run` / `dev`) and may raise limits.
+   */
+  mode?: HostMode;
+  /** Host-wide caps; in production they may only be lower than the defaults. */
+  limits?: Partial<Limits>;
+  /** Sandbox worker threads (concurrent invocations). */
+  workers?: number;
+  /** Where prepared (instrumented) components are cached; false keeps them in memory only. */
+  cacheDir?: string | false;
+  /** A pino logger; by default logs go to stderr at `info`. */
+  logger?: Logger;
+  /** Kill-switch registry; required in production mode (arrives with the registry issue). */
+  registry?: unknown;
+}
+
+export interface ResolvedHostOptions {
+  readonly mode: HostMode;
+  readonly limits: Readonly<Limits>;
+  readonly workers: number;
+  readonly cacheDir: string | false;
+  readonly logger: Logger | undefined;
+}
+
+const KNOWN = new Set(['mode', 'limits', 'workers', 'cacheDir', 'logger', 'registry']);
+
+export function defaultCacheDir(): string {
+  return process.env.SUMMIT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'summit-plugin-host');
+}
+
+export function resolveHostOptions(input: HostOptions = {}): ResolvedHostOptions {
+  if (typeof input !== 'object' || input === null) throw new InvalidArgError('createHost(options): options must be an object');
+  const problems: string[] = [];
+  for (const key of Object.keys(input)) if (!KNOWN.has(key)) problems.push(`unknown option "${key}"`);
+  const mode = input.mode ?? 'production';
+  if (mode !== 'production' && mode !== 'development') problems.push(`mode must be "production" or "development", got ${JSON.stringify(mode)}`);
+  if (mode === 'production' && input.registry === undefined) {
+    problems.push('production mode needs a kill-switch registry (option "registry"); pass { mode: "development" } for local use');
+  }
+  if (mode === 'production' && input.registry !== undefined) {
+    problems.push('the registry client is not available in this version: use { mode: "development" } until it lands');
+  }
+  const workers = input.workers ?? Math.max(1, Math.min(4, availableParallelism()));
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) problems.push(`workers must be an integer from 1 to 64, got ${JSON.stringify(input.workers)}`);
+  const cacheDir = input.cacheDir === undefined ? defaultCacheDir() : input.cacheDir;
+  if (cacheDir !== false && (typeof cacheDir !== 'string' || cacheDir === '')) problems.push('cacheDir must be a directory path or false');
+  if (problems.length > 0) throw new InvalidArgError(`invalid host options: ${problems.join('; ')}`, { problems });
+  const limits = resolveLimits(DEFAULT_LIMITS, input.limits, { allowRaise: mode === 'development', where: 'limits' });
+  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger });
+}

@@ -1,0 +1,21 @@
+// wasi:clocks: real clocks; sleeping (subscribe-*) blocks the worker, which the wall cap bounds.
+import { Pollable, sleepNs } from './io.js';
+
+export function wasiClocks() {
+  return {
+    'wasi:clocks/monotonic-clock': {
+      now: (): bigint => process.hrtime.bigint(),
+      resolution: (): bigint => 1n,
+      subscribeInstant: (instant: bigint): Pollable => new Pollable(BigInt(instant), sleepNs),
+      subscribeDuration: (duration: bigint): Pollable =>
+        new Pollable(process.hrtime.bigint() + BigInt(duration), sleepNs),
+    },
+    'wasi:clocks/wall-clock': {
+      now() {
+        const ms = Date.now();
+        return { seconds: BigInt(Math.floor(ms / 1000)), nanoseconds: (ms % 1000) * 1_000_000 };
+      },
+      resolution: () => ({ seconds: 0n, nanoseconds: 1_000_000 }),
+    },
+  };
+}

@@ -1,0 +1,357 @@
+// The supervisor owns the sandbox workers: it hands each invocation to an idle worker, enforces
+// the wall deadline and the CPU-time backstop from outside the worker (terminate + replace),
+// and turns every way a worker can fail into a coded error. Whatever a plug-in does, the
+// supervisor keeps serving the next invocation.
+import { Worker } from 'node:worker_threads';
+import {
+  FuelExhaustedError,
+  InternalError,
+  MemoryLimitError,
+  PluginTrapError,
+  SphError,
+  WallTimeoutError,
+  deserializeError,
+} from '../errors.js';
+import type { Budget, DoneMessage, FromWorker, LoadMessage, ToWorker } from './protocol.js';
+import type { PluginLogLine } from './plugin-log.js';
+import { threadCpuNs } from './thread-cpu.js';
+import { workerEntry } from './worker-url.js';
+
+export interface Usage {
+  /** Fuel consumed; null when the worker was terminated before it could report. */
+  fuel: number | null;
+  /** Measured CPU time of the worker thread during the invocation. */
+  cpuMs: number;
+  /** Peak bytes over all linear memories of the instance. */
+  memoryBytes: number;
+  wallMs: number;
+}
+
+export type RunOutcome =
+  | { ok: true; output: string; usage: Usage; logsDropped: number }
+  | { ok: false; error: SphError; usage: Usage; logsDropped: number };
+
+export interface RunRequest {
+  key: string;
+  input: string;
+  budget: Budget;
+  wallMs: number;
+  cpuMs: number;
+  onLog?: (line: PluginLogLine) => void;
+  /** Aborting terminates the invocation (used by revocation). */
+  signal?: AbortSignal;
+}
+
+export interface SupervisorOptions {
+  workers: number;
+  /** JS heap of each worker; wasm memory is capped by the module rewrite, not here. */
+  heapMb?: number;
+  stackMb?: number;
+  /** How often running invocations' CPU time is sampled. */
+  cpuPollMs?: number;
+  onWorkerEvent?: (event: { type: 'spawn' | 'terminate' | 'crash'; reason?: string }) => void;
+}
+
+interface Job extends RunRequest {
+  id: number;
+  resolve: (o: RunOutcome) => void;
+  startedAt: number;
+  cpuStart: bigint | null;
+  memoryBytes: number;
+  timer?: NodeJS.Timeout;
+  abortListener?: () => void;
+}
+
+interface Slot {
+  worker: Worker;
+  tid: number | null;
+  ready: boolean;
+  /** Keys whose bindings this worker has imported: the import is not charged to a render. */
+  loaded: Set<string>;
+  job: Job | null;
+}
+
+const nsToMs = (ns: bigint) => Number(ns) / 1e6;
+
+export class Supervisor {
+  readonly #opts: Required<Omit<SupervisorOptions, 'onWorkerEvent'>> & Pick<SupervisorOptions, 'onWorkerEvent'>;
+  readonly #slots = new Set<Slot>();
+  readonly #loaded = new Map<string, LoadMessage>();
+  readonly #queue: Job[] = [];
+  #nextId = 1;
+  #poll: NodeJS.Timeout | undefined;
+  #closed = false;
+  /** Consecutive workers that died before becoming ready: a broken install, not a plug-in. */
+  #startFailures = 0;
+
+  constructor(opts: SupervisorOptions) {
+    this.#opts = { heapMb: 128, stackMb: 4, cpuPollMs: 5, ...opts };
+    for (let i = 0; i < opts.workers; i++) this.#spawn();
+  }
+
+  /** Makes a prepared component available to every worker, present and future. */
+  load(msg: LoadMessage): void {
+    if (this.#loaded.has(msg.key)) return;
+    this.#loaded.set(msg.key, msg);
+    for (const slot of this.#slots) this.#post(slot, msg);
+  }
+
+  unload(key: string): void {
+    if (!this.#loaded.delete(key)) return;
+    for (const slot of this.#slots) {
+      slot.loaded.delete(key);
+      this.#post(slot, { type: 'unload', key });
+    }
+  }
+
+  isLoaded(key: string): boolean {
+    return this.#loaded.has(key);
+  }
+
+  get stats() {
+    let busy = 0;
+    for (const s of this.#slots) if (s.job) busy++;
+    return { workers: this.#slots.size, busy, queued: this.#queue.length };
+  }
+
+  run(req: RunRequest): Promise<RunOutcome> {
+    if (this.#closed) return Promise.reject(new InternalError('the host is closed'));
+    if (!this.#loaded.has(req.key)) return Promise.reject(new InternalError(`component ${req.key} is not loaded`));
+    return new Promise<RunOutcome>((resolve) => {
+      const job: Job = { ...req, id: this.#nextId++, resolve, startedAt: 0, cpuStart: null, memoryBytes: 0 };
+      if (req.signal?.aborted) {
+        resolve(this.#failed(job, req.signal.reason));
+        return;
+      }
+      if (req.signal) {
+        job.abortListener = () => this.#abort(job, req.signal!.reason);
+        req.signal.addEventListener('abort', job.abortListener, { once: true });
+      }
+      this.#queue.push(job);
+      this.#dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#poll);
+    for (const job of this.#queue.splice(0)) this.#finish(job, this.#failed(job, new InternalError('the host closed before this render started')));
+    const slots = [...this.#slots];
+    this.#slots.clear();
+    for (const s of slots) if (s.job) this.#finish(s.job, this.#failed(s.job, new InternalError('the host closed during this render')));
+    await Promise.all(slots.map((s) => s.worker.terminate().catch(() => 0)));
+  }
+
+  #spawn(): void {
+    const entry = workerEntry();
+    const worker = new Worker(entry.script, {
+      eval: entry.eval,
+      resourceLimits: { maxOldGenerationSizeMb: this.#opts.heapMb, maxYoungGenerationSizeMb: 16, stackSizeMb: this.#opts.stackMb },
+      stdout: true, // a plug-in never reaches these, but the bindings could print: keep it off the host's stdout
+      stderr: true,
+      env: {},
+    });
+    worker.stdout.resume();
+    worker.stderr.resume();
+    const slot: Slot = { worker, tid: null, ready: false, loaded: new Set(), job: null };
+    this.#slots.add(slot);
+    for (const msg of this.#loaded.values()) this.#post(slot, msg);
+    worker.on('message', (m: FromWorker) => this.#onMessage(slot, m));
+    worker.on('error', (err: Error & { code?: string }) => this.#onCrash(slot, err));
+    worker.on('exit', (code) => this.#onCrash(slot, new Error(`worker exited with code ${code}`)));
+    worker.on('messageerror', (err) => this.#onCrash(slot, err));
+    worker.unref();
+    this.#opts.onWorkerEvent?.({ type: 'spawn' });
+  }
+
+  #post(slot: Slot, msg: ToWorker): void {
+    try {
+      slot.worker.postMessage(msg);
+    } catch (err) {
+      this.#onCrash(slot, err as Error);
+    }
+  }
+
+  #onMessage(slot: Slot, m: FromWorker): void {
+    if (!this.#slots.has(slot)) return;
+    if (m.type === 'ready') {
+      slot.tid = m.tid;
+      slot.ready = true;
+      this.#startFailures = 0;
+      this.#dispatch();
+      return;
+    }
+    if (m.type === 'loaded') {
+      if (this.#loaded.has(m.key)) slot.loaded.add(m.key);
+      this.#dispatch();
+      return;
+    }
+    const job = slot.job;
+    if (!job || m.id !== job.id) return;
+    if (m.type === 'log') {
+      job.onLog?.(m.line);
+      return;
+    }
+    slot.job = null;
+    this.#finish(job, this.#fromDone(slot, job, m));
+    this.#dispatch();
+  }
+
+  #fromDone(slot: Slot, job: Job, m: DoneMessage): RunOutcome {
+    const usage: Usage = {
+      fuel: m.usage.fuel,
+      cpuMs: this.#cpuMs(slot, job),
+      memoryBytes: m.usage.memoryBytes,
+      wallMs: performance.now() - job.startedAt,
+    };
+    return m.ok
+      ? { ok: true, output: m.output, usage, logsDropped: m.logsDropped }
+      : { ok: false, error: deserializeError(m.error), usage, logsDropped: m.logsDropped };
+  }
+
+  #cpuMs(slot: Slot, job: Job): number {
+    const now = threadCpuNs(slot.tid);
+    return now !== null && job.cpuStart !== null ? nsToMs(now - job.cpuStart) : 0;
+  }
+
+  #dispatch(): void {
+    if (this.#closed) return;
+    for (const slot of this.#slots) {
+      if (this.#queue.length === 0) break;
+      if (!slot.ready || slot.job) continue;
+      const index = this.#queue.findIndex((j) => slot.loaded.has(j.key));
+      if (index === -1) continue;
+      const job = this.#queue.splice(index, 1)[0]!;
+      slot.job = job;
+      job.startedAt = performance.now();
+      job.cpuStart = threadCpuNs(slot.tid);
+      this.#armDeadline(slot, job, job.wallMs);
+      this.#post(slot, { type: 'run', id: job.id, key: job.key, input: job.input, budget: job.budget });
+    }
+    this.#updatePoll();
+  }
+
+  /** Timers may fire a little early against performance.now(): re-arm for what is left. */
+  #armDeadline(slot: Slot, job: Job, ms: number): void {
+    job.timer = setTimeout(() => {
+      const left = job.wallMs - (performance.now() - job.startedAt);
+      if (left > 0) this.#armDeadline(slot, job, left);
+      else this.#kill(slot, job, 'wall');
+    }, Math.max(1, Math.ceil(ms)));
+  }
+
+  #updatePoll(): void {
+    const busy = [...this.#slots].some((s) => s.job);
+    if (busy && !this.#poll) {
+      this.#poll = setInterval(() => this.#check(), this.#opts.cpuPollMs);
+    } else if (!busy && this.#poll) {
+      clearInterval(this.#poll);
+      this.#poll = undefined;
+    }
+  }
+
+  /** The CPU-time backstop, and a second look at the wall deadline in case a timer ran late. */
+  #check(): void {
+    const now = performance.now();
+    for (const slot of this.#slots) {
+      const job = slot.job;
+      if (!job) continue;
+      if (now - job.startedAt >= job.wallMs) {
+        this.#kill(slot, job, 'wall');
+        continue;
+      }
+      if (this.#cpuMs(slot, job) >= job.cpuMs) this.#kill(slot, job, 'cpu');
+    }
+  }
+
+  #kill(slot: Slot, job: Job, why: 'wall' | 'cpu' | 'abort', reason?: unknown): void {
+    if (slot.job !== job) return;
+    const cpuMs = this.#cpuMs(slot, job);
+    const wallMs = performance.now() - job.startedAt;
+    slot.job = null;
+    this.#replace(slot, why);
+    const error =
+      why === 'wall'
+        ? new WallTimeoutError(`the plug-in ran past the wall-clock cap of ${job.wallMs} ms and was stopped`, { wallMs: job.wallMs })
+        : why === 'cpu'
+          ? new FuelExhaustedError(`the plug-in used up its CPU budget of ${job.cpuMs} cpu-ms and was stopped: make render do less work`, { by: 'cpu-time' })
+          : toSphError(reason);
+    this.#finish(job, { ok: false, error, usage: { fuel: null, cpuMs, memoryBytes: job.memoryBytes, wallMs }, logsDropped: 0 });
+    this.#dispatch();
+  }
+
+  #abort(job: Job, reason: unknown): void {
+    const queued = this.#queue.indexOf(job);
+    if (queued !== -1) {
+      this.#queue.splice(queued, 1);
+      this.#finish(job, this.#failed(job, reason));
+      return;
+    }
+    for (const slot of this.#slots) if (slot.job === job) this.#kill(slot, job, 'abort', reason);
+  }
+
+  #onCrash(slot: Slot, err: Error & { code?: string }): void {
+    if (!this.#slots.has(slot)) return;
+    const job = slot.job;
+    slot.job = null;
+    if (!slot.ready) {
+      this.#startFailed(slot, err);
+      return;
+    }
+    this.#replace(slot, 'crash', err.message);
+    if (job) {
+      const oom = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      const error = oom
+        ? new MemoryLimitError('the plug-in exhausted the JavaScript heap of its sandbox', { by: 'js-heap' })
+        : new PluginTrapError(`the sandbox worker failed: ${err.message}`, { kind: 'worker-crash' });
+      this.#finish(job, { ok: false, error, usage: { fuel: null, cpuMs: 0, memoryBytes: 0, wallMs: performance.now() - job.startedAt }, logsDropped: 0 });
+    }
+    this.#dispatch();
+  }
+
+  /**
+   * A worker that cannot even start would crash again at once: respawn with backoff, and after a
+   * few failures in a row fail the waiting renders instead of letting them hang.
+   */
+  #startFailed(slot: Slot, err: Error): void {
+    this.#slots.delete(slot);
+    void slot.worker.terminate().catch(() => 0);
+    const n = ++this.#startFailures;
+    this.#opts.onWorkerEvent?.({ type: 'crash', reason: `worker failed to start: ${err.message}` });
+    if (n >= 3) {
+      for (const job of this.#queue.splice(0)) {
+        this.#finish(job, this.#failed(job, new InternalError(`sandbox workers fail to start: ${err.message}`)));
+      }
+    }
+    const retry = setTimeout(() => {
+      if (!this.#closed) this.#spawn();
+    }, Math.min(5000, 25 * 2 ** n));
+    retry.unref();
+  }
+
+  /** Terminates a worker (without waiting for its teardown) and starts a fresh one. */
+  #replace(slot: Slot, why: string, detail?: string): void {
+    this.#slots.delete(slot);
+    slot.worker.removeAllListeners('exit');
+    slot.worker.on('exit', () => {});
+    slot.worker.on('error', () => {});
+    void slot.worker.terminate().catch(() => 0);
+    this.#opts.onWorkerEvent?.({ type: why === 'crash' ? 'crash' : 'terminate', reason: detail ?? why });
+    if (!this.#closed) this.#spawn();
+  }
+
+  #failed(job: Job, reason: unknown): RunOutcome {
+    return { ok: false, error: toSphError(reason), usage: { fuel: null, cpuMs: 0, memoryBytes: 0, wallMs: 0 }, logsDropped: 0 };
+  }
+
+  #finish(job: Job, outcome: RunOutcome): void {
+    clearTimeout(job.timer);
+    if (job.abortListener) job.signal?.removeEventListener('abort', job.abortListener);
+    job.resolve(outcome);
+  }
+}
+
+function toSphError(reason: unknown): SphError {
+  if (SphError.isSphError(reason)) return reason;
+  return new InternalError(reason instanceof Error ? reason.message : String(reason ?? 'aborted'));
+}

@@ -1,0 +1,62 @@
+// Entry of a sandbox worker thread. It holds the bindings and compiled modules it was sent,
+// runs one invocation at a time, and reports back. It never decides deadlines: the supervisor
+// terminates it from outside when the wall or CPU cap is reached.
+import { parentPort } from 'node:worker_threads';
+import { serializeError, InternalError } from '../errors.js';
+import { invoke, loadBindings, type LoadedComponent } from './invoke.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import { currentThreadId } from './thread-cpu.js';
+
+const port = parentPort;
+if (!port) throw new Error('worker-entry must run in a worker thread');
+
+const components = new Map<string, Promise<LoadedComponent>>();
+const send = (m: FromWorker) => port.postMessage(m);
+
+// Messages are handled strictly in order: a run waits for the load sent before it.
+let queue: Promise<void> = Promise.resolve();
+
+port.on('message', (msg: ToWorker) => {
+  // A failure here is a host bug; it must not stop later messages from being handled.
+  queue = queue.then(() => handle(msg)).catch((err: unknown) => {
+    if (msg.type === 'run') {
+      send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError(String((err as Error)?.message ?? err))), usage: { fuel: 0, memoryBytes: 0 }, logsDropped: 0 });
+    }
+  });
+});
+
+async function handle(msg: ToWorker): Promise<void> {
+  switch (msg.type) {
+    case 'load':
+      if (!components.has(msg.key)) {
+        const loading = loadBindings(msg);
+        components.set(msg.key, loading);
+        // A failed load is reported by the runs that need it.
+        await loading.catch(() => undefined);
+      }
+      send({ type: 'loaded', key: msg.key });
+      return;
+    case 'unload':
+      components.delete(msg.key);
+      return;
+    case 'run': {
+      const emptyUsage = { fuel: 0, memoryBytes: 0 };
+      let loaded: LoadedComponent | undefined;
+      try {
+        loaded = await components.get(msg.key);
+      } catch (err) {
+        send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError(`loading the bindings failed: ${(err as Error).message}`)), usage: emptyUsage, logsDropped: 0 });
+        return;
+      }
+      if (!loaded) {
+        send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError('component not loaded in this worker')), usage: emptyUsage, logsDropped: 0 });
+        return;
+      }
+      const result = await invoke(loaded, msg.id, msg.input, msg.budget, (line) => send({ type: 'log', id: msg.id, line }));
+      send(result);
+      return;
+    }
+  }
+}
+
+send({ type: 'ready', tid: currentThreadId() });

@@ -1,0 +1,12 @@
+/**
+ * Binary rewriter for core WebAssembly modules: adds fuel metering and memory/table caps
+ * that V8 lacks. Pure functions on bytes (no Node APIs), so the loader can run it in any
+ * thread and cache its output by digest together with REWRITER_VERSION.
+ */
+export { WasmRewriteError } from './errors.js';
+export { METER_MODULE } from './meter.js';
+export { instrumentModule, type InstrumentOptions, type InstrumentResult } from './instrument.js';
+export { describeModule, type MemoryInfo, type ModuleInfo, type TableInfo } from './module-info.js';
+
+/** Bump whenever the output for the same input and options changes (cache keys use it). */
+export const REWRITER_VERSION = '1.0.0';

@@ -1,0 +1,244 @@
+import { BodyRewriter } from './body-rewriter.js';
+import { CostModel } from './cost-model.js';
+import { WasmRewriteError } from './errors.js';
+import { memoryGrowBody, memoryGrowType, tableGrowBody, tableGrowType } from './grow-wrappers.js';
+import { findSection, readLayout, type Layout } from './layout.js';
+import { METER_GLOBALS, METER_MODULE, meterGlobals } from './meter.js';
+import {
+  HEADER,
+  SECTION_ORDER,
+  SEC_CODE,
+  SEC_CUSTOM,
+  SEC_DATA,
+  SEC_ELEMENT,
+  SEC_EXPORT,
+  SEC_FUNCTION,
+  SEC_GLOBAL,
+  SEC_IMPORT,
+  SEC_MEMORY,
+  SEC_TABLE,
+  SEC_TYPE,
+  type Section,
+} from './module.js';
+import { toModuleInfo, type ModuleInfo } from './module-info.js';
+import { Reader } from './reader.js';
+import {
+  appendToVector,
+  rewriteDataSection,
+  rewriteElementSection,
+  rewriteExportSection,
+  rewriteGlobalSection,
+  rewriteMemorySection,
+  rewriteNameSection,
+  rewriteTableSection,
+} from './section-rewriters.js';
+import { Writer } from './writer.js';
+
+export interface InstrumentOptions {
+  /** Insert fuel metering. */
+  fuel: boolean;
+  /** Every defined memory's maximum becomes min(declared max, this), in 64 KiB pages. */
+  memoryMaxPages: number;
+  /** Every defined table's maximum becomes min(declared max, this). */
+  tableMaxElements: number;
+  /** Optional weights by text-format opcode name; default 1 per original instruction. */
+  costOf?: (opcode: string) => number;
+}
+
+export interface InstrumentResult {
+  bytes: Uint8Array<ArrayBuffer>;
+  /** Describes the original module (limits as declared, before clamping). */
+  info: ModuleInfo;
+}
+
+/** Number of imported globals the rewrite adds; defined global indices move by this much. */
+const ADDED_GLOBALS = METER_GLOBALS.length;
+
+function checkOptions(o: InstrumentOptions): void {
+  if (o === null || typeof o !== 'object') throw new WasmRewriteError('options must be an object');
+  if (typeof o.fuel !== 'boolean') throw new WasmRewriteError('options.fuel must be a boolean');
+  if (!Number.isInteger(o.memoryMaxPages) || o.memoryMaxPages < 0 || o.memoryMaxPages > 65536) {
+    throw new WasmRewriteError(`options.memoryMaxPages must be an integer in 0..65536, got ${String(o.memoryMaxPages)}`);
+  }
+  if (!Number.isInteger(o.tableMaxElements) || o.tableMaxElements < 0 || o.tableMaxElements > 0xffffffff) {
+    throw new WasmRewriteError(`options.tableMaxElements must be an integer in 0..2^32-1, got ${String(o.tableMaxElements)}`);
+  }
+  if (o.costOf !== undefined && typeof o.costOf !== 'function') throw new WasmRewriteError('options.costOf must be a function');
+}
+
+interface Wrapper {
+  kind: 'memory' | 'table';
+  index: number;
+  typeIndex: number;
+}
+
+export function instrumentModule(bytes: Uint8Array, options: InstrumentOptions): InstrumentResult {
+  checkOptions(options);
+  const layout = readLayout(bytes);
+  const info = toModuleInfo(layout);
+  if (layout.imports.some((i) => i.module === METER_MODULE)) {
+    throw new WasmRewriteError(`module already imports from ${METER_MODULE}: it is already instrumented`);
+  }
+  const g = meterGlobals(layout.importedGlobals);
+  const remap = (index: number): number => (index >= layout.importedGlobals ? index + ADDED_GLOBALS : index);
+
+  // Grow wrappers and their types are created on first use while rewriting code, and
+  // appended after every existing function and type so no existing index moves.
+  const funcCount = layout.importedFuncs + layout.funcTypes.length;
+  const newTypes: Uint8Array[] = [];
+  const typeByKey = new Map<string, number>();
+  const wrappers: Wrapper[] = [];
+  const memoryWrapper = new Map<number, number>();
+  const tableWrapper = new Map<number, number>();
+  const typeIndexFor = (encoded: Uint8Array): number => {
+    const key = encoded.join(',');
+    let t = typeByKey.get(key);
+    if (t === undefined) {
+      t = layout.paramCounts.length + newTypes.length;
+      newTypes.push(encoded);
+      typeByKey.set(key, t);
+    }
+    return t;
+  };
+  const wrapperFor = (kind: 'memory' | 'table', index: number): number => {
+    const known = kind === 'memory' ? memoryWrapper : tableWrapper;
+    let f = known.get(index);
+    if (f === undefined) {
+      const decl = kind === 'memory' ? layout.memories[index] : layout.tables[index];
+      if (!decl) throw new WasmRewriteError(`${kind}.grow on ${kind} ${index}, which does not exist`);
+      const type = kind === 'memory' ? memoryGrowType() : tableGrowType(layout.tables[index]!.refType);
+      f = funcCount + wrappers.length;
+      wrappers.push({ kind, index, typeIndex: typeIndexFor(type) });
+      known.set(index, f);
+    }
+    return f;
+  };
+
+  const code = findSection(layout.sections, SEC_CODE);
+  let codeOut: Writer | null = null;
+  if (code) {
+    const bodies = rewriteCode(layout, code, options, g.fuel, wrapperFor);
+    const body = new Writer(256);
+    for (const w of wrappers) {
+      body.reset();
+      if (w.kind === 'memory') memoryGrowBody(body, layout.memories[w.index]!, g);
+      else tableGrowBody(body, layout.tables[w.index]!, g);
+      bodies.sized(body);
+    }
+    codeOut = new Writer(bodies.len + 8);
+    codeOut.u32(layout.funcTypes.length + wrappers.length);
+    codeOut.copy(bodies.buf, 0, bodies.len);
+  }
+
+  // Section payloads that change; everything else is copied verbatim.
+  const replaced = new Map<Section | number, Writer>();
+  const sec = (id: number): Section | undefined => findSection(layout.sections, id);
+  const typeSec = sec(SEC_TYPE);
+  if (newTypes.length > 0) {
+    replaced.set(typeSec ?? SEC_TYPE, appendToVector(bytes, typeSec, newTypes.length, (out) => newTypes.forEach((t) => out.bytes(t))));
+  }
+  const importSec = sec(SEC_IMPORT);
+  replaced.set(
+    importSec ?? SEC_IMPORT,
+    appendToVector(bytes, importSec, ADDED_GLOBALS, (out) => {
+      for (const m of METER_GLOBALS) {
+        out.name(METER_MODULE);
+        out.name(m.name);
+        out.u8(0x03); // global
+        out.u8(m.valType);
+        out.u8(0x01); // mutable
+      }
+    }),
+  );
+  if (wrappers.length > 0) {
+    const fs = sec(SEC_FUNCTION)!;
+    replaced.set(fs, appendToVector(bytes, fs, wrappers.length, (out) => wrappers.forEach((w) => out.u32(w.typeIndex))));
+  }
+  const s = (id: number, f: (section: Section) => Writer): void => {
+    const found = sec(id);
+    if (found) replaced.set(found, f(found));
+  };
+  s(SEC_TABLE, (x) => rewriteTableSection(bytes, x, layout.tables, options.tableMaxElements, remap));
+  s(SEC_MEMORY, (x) => rewriteMemorySection(bytes, x, layout.memories, options.memoryMaxPages));
+  s(SEC_GLOBAL, (x) => rewriteGlobalSection(bytes, x, remap));
+  s(SEC_EXPORT, (x) => rewriteExportSection(bytes, x, remap));
+  s(SEC_ELEMENT, (x) => rewriteElementSection(bytes, x, remap));
+  s(SEC_DATA, (x) => rewriteDataSection(bytes, x, remap));
+  if (code && codeOut) replaced.set(code, codeOut);
+  for (const c of layout.sections) {
+    if (c.id === SEC_CUSTOM && c.customName === 'name') {
+      const w = rewriteNameSection(bytes, c, remap, options.fuel);
+      if (w) replaced.set(c, w);
+    }
+  }
+
+  return { bytes: assemble(layout, replaced), info };
+}
+
+function rewriteCode(
+  layout: Layout,
+  code: Section,
+  options: InstrumentOptions,
+  fuelGlobal: number,
+  wrapperFor: (kind: 'memory' | 'table', index: number) => number,
+): Writer {
+  // Returns the rewritten bodies, each with its size prefix, without the vector count.
+  const bytes = layout.bytes;
+  const rewriter = new BodyRewriter({
+    bytes,
+    fuel: options.fuel,
+    importedGlobals: layout.importedGlobals,
+    globalShift: ADDED_GLOBALS,
+    fuelGlobal,
+    costs: new CostModel(options.costOf),
+    entryPoints: new Set([
+      ...layout.exports.filter((e) => e.kind === 'func').map((e) => e.index),
+      ...(layout.startFunction === null ? [] : [layout.startFunction]),
+    ]),
+    memoryGrowWrapper: (m) => wrapperFor('memory', m),
+    tableGrowWrapper: (t) => wrapperFor('table', t),
+  });
+  const r = new Reader(bytes, code.payloadStart, code.end, 'section 10');
+  const n = r.u32();
+  // Fuel adds roughly a fifth to code size; start there to avoid most regrowth.
+  const out = new Writer(Math.ceil((code.end - code.payloadStart) * (options.fuel ? 1.25 : 1.02)) + 64);
+  const body = new Writer(4096);
+  for (let i = 0; i < n; i++) {
+    const size = r.u32();
+    const start = r.pos;
+    r.skip(size);
+    const typeIndex = layout.funcTypes[i]!;
+    body.reset();
+    rewriter.rewrite(layout.importedFuncs + i, start, start + size, layout.paramCounts[typeIndex]!, body);
+    out.sized(body);
+  }
+  if (!r.atEnd()) throw r.fail(`${r.remaining} unexpected bytes at end`);
+  return out;
+}
+
+/** Writes the module: original sections in order, replaced payloads re-framed, missing ones inserted. */
+function assemble(layout: Layout, replaced: Map<Section | number, Writer>): Uint8Array<ArrayBuffer> {
+  const bytes = layout.bytes;
+  const inserted = [...replaced.keys()].filter((k): k is number => typeof k === 'number').sort((a, b) => SECTION_ORDER[a]! - SECTION_ORDER[b]!);
+  let total = bytes.length + 64;
+  for (const w of replaced.values()) total += w.len;
+  const out = new Writer(total);
+  out.bytes(HEADER);
+  const emit = (id: number, w: Writer): void => {
+    out.u8(id);
+    out.sized(w);
+  };
+  for (const s of layout.sections) {
+    if (s.id !== SEC_CUSTOM) {
+      while (inserted.length > 0 && SECTION_ORDER[inserted[0]!]! < SECTION_ORDER[s.id]!) {
+        const id = inserted.shift()!;
+        emit(id, replaced.get(id)!);
+      }
+    }
+    const w = replaced.get(s);
+    if (w) emit(s.id, w);
+    else out.copy(bytes, s.start, s.end);
+  }
+  for (const id of inserted) emit(id, replaced.get(id)!);
+  return out.toBytes();
+}

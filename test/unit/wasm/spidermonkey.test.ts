@@ -1,0 +1,146 @@
+import { transpile } from '@bytecodealliance/jco';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cacheRoot, jsToComponent } from '../../support/build.js';
+import { METER_MODULE, describeModule, instrumentModule } from '../../../src/wasm/index.js';
+import { buf, createMeter, fuelLeft, type Meter } from './meter-helpers.js';
+
+// The real thing: a componentize-js widget, whose main core module is the ~12 MB
+// SpiderMonkey engine. Instrumented and uninstrumented components must render the same.
+
+const WIDGET = resolve(import.meta.dirname, '../../fixtures/js/meter-widget.ts');
+
+type Instantiate = (
+  getCoreModule: (name: string) => WebAssembly.Module | Promise<WebAssembly.Module>,
+  imports: Record<string, unknown>,
+  instantiateCore?: (m: WebAssembly.Module, imports?: WebAssembly.Imports) => Promise<WebAssembly.Instance>,
+) => Promise<{ render(input: string): string }>;
+
+let files: Record<string, Uint8Array> = {};
+let instantiate: Instantiate;
+const plain = new Map<string, WebAssembly.Module>();
+const metered = new Map<string, WebAssembly.Module>();
+let instrumentMs = 0;
+
+const HOST = { 'summit:widget/host': { log() {} } };
+const OPTIONS = { fuel: true, memoryMaxPages: 4096, tableMaxElements: 1_000_000 };
+
+beforeAll(async () => {
+  const component = await jsToComponent(WIDGET, { disableFeatures: ['stdio', 'random', 'clocks', 'http', 'fetch-event'] });
+  const out = await transpile(component, { name: 'w', instantiation: 'async', quiet: true } as never);
+  expect(out.imports).toEqual(['summit:widget/host']);
+  files = out.files as Record<string, Uint8Array>;
+  const dir = join(cacheRoot, 'wasm-rewriter-test');
+  await mkdir(dir, { recursive: true });
+  const js = join(dir, `w-${process.pid}.mjs`);
+  await writeFile(js, files['w.js']!);
+  ({ instantiate } = (await import(pathToFileURL(js).href)) as { instantiate: Instantiate });
+  for (const [name, bytes] of Object.entries(files)) {
+    if (!name.endsWith('.wasm')) continue;
+    plain.set(name, await WebAssembly.compile(buf(bytes)));
+    const t = performance.now();
+    const { bytes: rewritten } = instrumentModule(bytes, OPTIONS);
+    if (name === 'w.core.wasm') instrumentMs = performance.now() - t;
+    metered.set(name, await WebAssembly.compile(rewritten));
+  }
+}, 180_000);
+
+async function metered_instance(meter: Meter) {
+  return instantiate((n) => metered.get(n)!, HOST, (m, imports) =>
+    WebAssembly.instantiate(m, { ...(imports ?? {}), [METER_MODULE]: { ...meter } }),
+  );
+}
+
+const input = (props: object): string => JSON.stringify({ props, context: { tenant: 't' } });
+
+describe('SpiderMonkey widget (componentize-js)', () => {
+  it('its main core module is the large engine, and instrumenting it is fast', () => {
+    const main = files['w.core.wasm']!;
+    expect(main.length).toBeGreaterThan(8_000_000);
+    console.log(`instrumenting w.core.wasm (${(main.length / 1e6).toFixed(1)} MB): ${instrumentMs.toFixed(0)} ms`);
+    expect(instrumentMs).toBeLessThan(5000);
+    // Timed again, warm.
+    const t = performance.now();
+    const { bytes, info } = instrumentModule(main, OPTIONS);
+    const warm = performance.now() - t;
+    console.log(`warm: ${warm.toFixed(0)} ms, output ${(bytes.length / 1e6).toFixed(1)} MB`);
+    expect(WebAssembly.validate(bytes)).toBe(true);
+    expect(info.memories[0]!.imported).toBe(false);
+    expect(describeModule(bytes).memories[0]!.maximumPages).toBe(4096);
+  });
+
+  it('every core module validates after instrumentation', () => {
+    for (const [name, bytes] of Object.entries(files)) {
+      if (!name.endsWith('.wasm')) continue;
+      expect(WebAssembly.validate(instrumentModule(bytes, OPTIONS).bytes), name).toBe(true);
+      expect(WebAssembly.validate(instrumentModule(bytes, { ...OPTIONS, fuel: false }).bytes), name).toBe(true);
+    }
+  });
+
+  it('renders the same output instrumented and not, with deterministic fuel', async () => {
+    const original = await instantiate((n) => plain.get(n)!, HOST);
+    const inputs = [
+      input({ title: 'Hello <world>', n: 1000, items: ['a', 'b & c', '"quoted"'] }),
+      input({ title: 'Empty' }),
+      input({ n: 50_000, items: Array.from({ length: 200 }, (_, i) => `item ${i}`) }),
+    ];
+    const meterA = createMeter();
+    const meterB = createMeter();
+    const a = await metered_instance(meterA);
+    const b = await metered_instance(meterB);
+    for (const i of inputs) {
+      const expected = original.render(i);
+      expect(a.render(i)).toBe(expected);
+      expect(b.render(i)).toBe(expected);
+      expect(fuelLeft(meterA)).toBe(fuelLeft(meterB));
+    }
+    expect(fuelLeft(meterA)).toBeLessThan(10n ** 15n);
+    console.log(`fuel for the three renders: ${10n ** 15n - fuelLeft(meterA)}`);
+
+    // Rough run-time overhead, alternating plain and metered renders (informational only).
+    const heavy = inputs[2]!;
+    const ratios: number[] = [];
+    for (let round = 0; round < 15; round++) {
+      let t = performance.now();
+      original.render(heavy);
+      const tp = performance.now() - t;
+      t = performance.now();
+      a.render(heavy);
+      ratios.push((performance.now() - t) / tp);
+    }
+    ratios.sort((x, y) => x - y);
+    console.log(`metered/plain render time, median of 15 rounds: ${ratios[7]!.toFixed(2)}x`);
+  });
+
+  it('more work costs more fuel', async () => {
+    const meter = createMeter();
+    const w = await metered_instance(meter);
+    w.render(input({ n: 10 })); // warm-up: first-call initialisation inside the engine
+    const cost = (n: number): bigint => {
+      const before = fuelLeft(meter);
+      w.render(input({ n }));
+      return before - fuelLeft(meter);
+    };
+    const small = cost(1000);
+    const big = cost(100_000);
+    expect(big).toBeGreaterThan(small * 10n);
+  });
+
+  it('running out of fuel traps with the fuel global below zero', async () => {
+    const meter = createMeter({ fuel: 10n ** 15n });
+    const w = await metered_instance(meter);
+    meter.fuel.value = 2_000_000n;
+    expect(() => w.render(input({ n: 100_000_000 }))).toThrow(/unreachable/);
+    expect(fuelLeft(meter)).toBeLessThan(0n);
+  });
+
+  it('a refused memory.grow is recorded in limit_hit', async () => {
+    const meter = createMeter({ pages: 10 });
+    const w = await metered_instance(meter);
+    const huge = input({ items: Array.from({ length: 20_000 }, (_, i) => `${i}`.repeat(50)) });
+    expect(() => w.render(huge)).toThrow();
+    expect(meter.limit_hit.value).toBe(1);
+  });
+});
