@@ -11,7 +11,8 @@ import { ComponentPreparer, checkInitialMemory, type PreparedComponent } from '.
 import { InvalidArgError, InternalError, SphError } from '../errors.js';
 import { fuelForCpuMs } from '../sandbox/calibration.js';
 import type { PluginLogLine } from '../sandbox/plugin-log.js';
-import { Supervisor, type Usage } from '../sandbox/supervisor.js';
+import { SandboxPool } from '../sandbox/sandbox-pool.js';
+import type { Usage } from '../sandbox/supervisor.js';
 import { createDefaultLogger } from './logger.js';
 
 export type { Usage } from '../sandbox/supervisor.js';
@@ -82,7 +83,7 @@ export class PluginHost {
   readonly options: ResolvedHostOptions;
   readonly #log: Logger;
   readonly #preparer: ComponentPreparer;
-  readonly #supervisor: Supervisor;
+  readonly #supervisor: SandboxPool;
   readonly #plugins = new Set<LoadedPlugin>();
   #closed = false;
 
@@ -90,7 +91,7 @@ export class PluginHost {
     this.options = resolveHostOptions(options);
     this.#log = this.options.logger ?? createDefaultLogger();
     this.#preparer = new ComponentPreparer(this.options.cacheDir);
-    this.#supervisor = new Supervisor({
+    this.#supervisor = new SandboxPool({
       workers: this.options.workers,
       onWorkerEvent: (e) => this.#log.debug({ event: e.type, reason: e.reason }, 'sandbox worker'),
     });

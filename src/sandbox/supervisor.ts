@@ -15,7 +15,7 @@ import {
 import type { Budget, DoneMessage, FromWorker, LoadMessage, ToWorker } from './protocol.js';
 import type { PluginLogLine } from './plugin-log.js';
 import { threadCpuNs } from './thread-cpu.js';
-import { workerEntry } from './worker-url.js';
+import { threadEntry } from './worker-url.js';
 
 export interface Usage {
   /** Fuel consumed; null when the worker was terminated before it could report. */
@@ -143,10 +143,10 @@ export class Supervisor {
   }
 
   #spawn(): void {
-    const entry = workerEntry();
+    const entry = threadEntry('worker-entry');
     const worker = new Worker(entry.script, {
       eval: entry.eval,
-      resourceLimits: { maxOldGenerationSizeMb: this.#opts.heapMb, maxYoungGenerationSizeMb: 16, stackSizeMb: this.#opts.stackMb },
+      resourceLimits: { maxOldGenerationSizeMb: this.#opts.heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: this.#opts.stackMb },
       stdout: true, // a plug-in never reaches these, but the bindings could print: keep it off the host's stdout
       stderr: true,
       env: {},

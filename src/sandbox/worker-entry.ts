@@ -1,6 +1,8 @@
 // Entry of a sandbox worker thread. It holds the bindings and compiled modules it was sent,
 // runs one invocation at a time, and reports back. It never decides deadlines: the supervisor
 // terminates it from outside when the wall or CPU cap is reached.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { serializeError, InternalError } from '../errors.js';
 import { invoke, loadBindings, type LoadedComponent } from './invoke.js';
@@ -9,6 +11,13 @@ import { currentThreadId } from './thread-cpu.js';
 
 const port = parentPort;
 if (!port) throw new Error('worker-entry must run in a worker thread');
+
+// After an invocation that held a large linear memory, collect at once so the memory goes back
+// to the system before the next one instead of whenever V8 next feels pressure: a host running
+// several memory-hungry plug-ins in a row must not hold several caps' worth of dead memory.
+const RECLAIM_AFTER_BYTES = 32 * 1024 * 1024;
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
 
 const components = new Map<string, Promise<LoadedComponent>>();
 const send = (m: FromWorker) => port.postMessage(m);
@@ -54,6 +63,7 @@ async function handle(msg: ToWorker): Promise<void> {
       }
       const result = await invoke(loaded, msg.id, msg.input, msg.budget, (line) => send({ type: 'log', id: msg.id, line }));
       send(result);
+      if (result.usage.memoryBytes > RECLAIM_AFTER_BYTES) collect();
       return;
     }
   }

@@ -67,11 +67,15 @@ export function emitBody(out: Writer, bytes: Uint8Array, edits: EditList, runCos
     switch (kind) {
       case EDIT_NONE:
         break;
-      case EDIT_ENTRY:
-        if (useLocal) localEntry(out, fuelGlobal, local, runCosts[arg]!, checkEntry);
-        else if (checkEntry) globalCheckpoint(out, fuelGlobal, runCosts[arg]!);
-        else globalCharge(out, fuelGlobal, runCosts[arg]!);
+      case EDIT_ENTRY: {
+        // A checked entry and a loop iteration always cost something, so fuel bounds every
+        // execution even when costOf prices some instructions at zero.
+        const cost = checkEntry ? Math.max(1, runCosts[arg]!) : runCosts[arg]!;
+        if (useLocal) localEntry(out, fuelGlobal, local, cost, checkEntry);
+        else if (checkEntry) globalCheckpoint(out, fuelGlobal, cost);
+        else globalCharge(out, fuelGlobal, cost);
         break;
+      }
       case EDIT_CHARGE:
         if (!useLocal) {
           globalCharge(out, fuelGlobal, runCosts[arg]!);
@@ -83,10 +87,12 @@ export function emitBody(out: Writer, bytes: Uint8Array, edits: EditList, runCos
           localCharge(out, local, runCosts[arg]!);
         }
         break;
-      case EDIT_LOOP:
-        if (useLocal) localLoopHeader(out, fuelGlobal, local, runCosts[arg]!);
-        else globalCheckpoint(out, fuelGlobal, runCosts[arg]!);
+      case EDIT_LOOP: {
+        const cost = Math.max(1, runCosts[arg]!);
+        if (useLocal) localLoopHeader(out, fuelGlobal, local, cost);
+        else globalCheckpoint(out, fuelGlobal, cost);
         break;
+      }
       case EDIT_WRITE_BACK:
         if (useLocal) writeBack(out, fuelGlobal, local);
         break;

@@ -83,16 +83,24 @@ const F_TRY = 4;
  * therefore known before the charge at the start of the run is written, without padding
  * LEB128 immediates or decoding twice.
  *
- * A run ends at anything that can transfer control (if, else, end, br*, return, throw...)
- * and a new one starts at every place control can arrive from elsewhere (loop headers,
- * after if/else/catch, after the end of a block that some branch targets, after a
- * conditional branch). `block`, calls and the end of an untargeted block or of a loop do not
- * split a run: the code after them runs whenever the code before them did (a call either
- * returns or unwinds the whole function), so charging it up front over-charges only when
- * something traps, and saves a charge per call.
+ * Runs. A run ends at anything that can transfer control (if, else, end, br*, return,
+ * throw...) and a new one starts where control can arrive from elsewhere: loop headers, the
+ * arms of if/else and catch handlers, after a conditional branch, and after the end of a
+ * block or if that control can leave early. Elsewhere a run goes on: past `block`, calls,
+ * the end of a loop or of a block no branch targets, and the end of a block or if nothing
+ * leaves early (the code after it then belongs to the run that entered it). In each case
+ * the code after runs exactly when the code before did, so charging it up front is exact
+ * and over-charges only when something traps or throws. Code after an unconditional
+ * transfer is unreachable until the next join point: its cost goes to DEAD_RUN, never
+ * charged.
  *
- * Code after an unconditional transfer (br, return, unreachable...) is unreachable until the
- * next join point: its cost goes to DEAD_RUN and is never charged.
+ * Forms. "Local" (the default): an i64 local holds the remaining fuel, loaded at entry,
+ * written back before calls, returns, branches out and the final end, reloaded after calls
+ * (redundant write-back/reload pairs between back-to-back calls are dropped). Functions
+ * with exception handling charge the global directly (a throw would skip the write-back),
+ * and so do small leaves, where it is cheaper. Every function with loops or calls checks at
+ * entry; every loop header checks. Leaves (no loops, no calls) are bounded by their size and
+ * check only when the host can call them directly.
  */
 export class BodyRewriter {
   readonly #ctx: BodyRewriteContext;

@@ -28,7 +28,8 @@ const END = 0x0b;
 function subtract(out: Writer, cost: number): void {
   if (cost === 0) return;
   out.u8(I64_CONST);
-  out.s64(cost);
+  // Far beyond any budget anyway; keeps the immediate an exact integer.
+  out.s64(Math.min(cost, Number.MAX_SAFE_INTEGER));
   out.u8(I64_SUB);
 }
 

@@ -1,5 +1,5 @@
 import { Reader } from './reader.js';
-import { GC, Imm, MISC, PREFIX_TABLE_SIZE, SIMD, SINGLE, THREADS, opcodeKey, type OpcodeTable } from './opcodes.js';
+import { GC, Imm, MISC, PREFIX_TABLE_SIZE, SIMD, SINGLE, THREADS, type OpcodeTable } from './opcodes.js';
 import { skipBlockType, skipHeapType, skipValType } from './value-types.js';
 
 // Local copies: see the note on Imm in opcodes.ts.
@@ -69,7 +69,7 @@ export class InstructionDecoder {
       }
       imm = t.imm[sub]!;
       this.role = t.role[sub]!;
-      this.key = opcodeKey(op, sub);
+      this.key = (op - 0xfa) * 0x1000 + sub; // opcodeKey(op, sub), inlined for the hot loop
     } else {
       imm = SINGLE_IMM[op]!;
       if (imm === IMM_UNKNOWN) {

@@ -41,7 +41,12 @@ export interface InstrumentOptions {
   memoryMaxPages: number;
   /** Every defined table's maximum becomes min(declared max, this). */
   tableMaxElements: number;
-  /** Optional weights by text-format opcode name; default 1 per original instruction. */
+  /**
+   * Optional weights by text-format opcode name ('i32.add', 'call_indirect', 'v128.load'...),
+   * asked once per distinct opcode; integers in 0..2^32-1. Default: 1 per original
+   * instruction. Whatever the weights, each loop iteration and each call of a function with
+   * loops or calls costs at least 1, so fuel always bounds execution.
+   */
   costOf?: (opcode: string) => number;
 }
 
@@ -165,14 +170,19 @@ export function instrumentModule(bytes: Uint8Array, options: InstrumentOptions):
   s(SEC_ELEMENT, (x) => rewriteElementSection(bytes, x, remap));
   s(SEC_DATA, (x) => rewriteDataSection(bytes, x, remap));
   if (code && codeOut) replaced.set(code, codeOut);
+  const dropped = new Set<Section>();
   for (const c of layout.sections) {
     if (c.id === SEC_CUSTOM && c.customName === 'name') {
       const w = rewriteNameSection(bytes, c, remap, options.fuel);
       if (w) replaced.set(c, w);
+    } else if (c.id === SEC_CUSTOM && code && c.customName?.startsWith('metadata.code.')) {
+      // Code metadata (branch hints) points at byte offsets inside function bodies, which
+      // the rewrite moves: stale hints are worse than none.
+      dropped.add(c);
     }
   }
 
-  return { bytes: assemble(layout, replaced), info };
+  return { bytes: assemble(layout, replaced, dropped), info };
 }
 
 function rewriteCode(
@@ -217,7 +227,7 @@ function rewriteCode(
 }
 
 /** Writes the module: original sections in order, replaced payloads re-framed, missing ones inserted. */
-function assemble(layout: Layout, replaced: Map<Section | number, Writer>): Uint8Array<ArrayBuffer> {
+function assemble(layout: Layout, replaced: Map<Section | number, Writer>, dropped: ReadonlySet<Section>): Uint8Array<ArrayBuffer> {
   const bytes = layout.bytes;
   const inserted = [...replaced.keys()].filter((k): k is number => typeof k === 'number').sort((a, b) => SECTION_ORDER[a]! - SECTION_ORDER[b]!);
   let total = bytes.length + 64;
@@ -235,6 +245,7 @@ function assemble(layout: Layout, replaced: Map<Section | number, Writer>): Uint
         emit(id, replaced.get(id)!);
       }
     }
+    if (dropped.has(s)) continue;
     const w = replaced.get(s);
     if (w) emit(s.id, w);
     else out.copy(bytes, s.start, s.end);

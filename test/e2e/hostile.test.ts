@@ -98,6 +98,20 @@ describe('wall clock', () => {
     expect(err.usage.wallMs).toBeLessThan(150 + 200); // generous: timing belongs in bench/
     await stillServes();
   });
+
+  it('holds while the host main thread is busy (supervision runs on its own thread)', async () => {
+    const spin = await loadFixture('fill-loop');
+    const pending = rejection<RenderError>(host.render(spin, {}, { limits: { wallMs: 300, cpuMs: 5000 } }));
+    await new Promise((r) => setTimeout(r, 20));
+    const end = performance.now() + 900;
+    while (performance.now() < end) {
+      // block the main thread well past the deadline
+    }
+    const err = await pending;
+    expect(err.code).toBe('SPH_ERR_WALL_TIMEOUT');
+    expect(err.usage.wallMs).toBeLessThan(300 + 200);
+    await stillServes();
+  });
 });
 
 describe('memory', () => {

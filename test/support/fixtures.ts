@@ -6,8 +6,9 @@ import { watToComponent } from './build.js';
 
 const watDir = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/wat');
 
+/** A fixture by name (test/fixtures/wat), or a path to a .wat file written the same way. */
 export async function fixtureWat(name: string, vars: Record<string, string | number> = {}): Promise<string> {
-  let body = await readFile(join(watDir, `${name}.wat`), 'utf8');
+  let body = await readFile(name.endsWith('.wat') ? name : join(watDir, `${name}.wat`), 'utf8');
   for (const [k, v] of Object.entries(vars)) body = body.replaceAll(`{{${k}}}`, String(v));
   if (/\{\{\w+\}\}/.test(body)) throw new Error(`fixture ${name}: unreplaced placeholder`);
   if (body.startsWith(';; no-prelude')) return `(module\n${body}\n)`;

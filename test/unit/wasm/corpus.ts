@@ -329,6 +329,55 @@ export const corpus: CorpusEntry[] = [
     runs: [['relaxed', [5]], ['relaxed', [-40]]],
   },
   {
+    name: 'element segments of every kind',
+    wat: `(module
+      (import "env" "fref" (global $fref funcref))
+      (import "env" "off" (global $off i32))
+      (type $un (func (result i32)))
+      (table $t1 8 funcref)
+      (table $t2 8 funcref)
+      (func $a (result i32) (i32.const 1))
+      (func $b (result i32) (i32.const 2))
+      (elem (i32.const 0) $a)
+      (elem (table $t2) (global.get $off) func $b $a)
+      (elem (i32.const 2) funcref (ref.func $b) (ref.null func))
+      (elem (table $t2) (i32.const 5) funcref (global.get $fref) (ref.func $a))
+      (elem $p funcref (ref.func $a) (global.get $fref))
+      (elem $q func $b)
+      (elem declare funcref (ref.func $b))
+      (global $mine (mut i32) (i32.const 0))
+      (func (export "elems") (result i32)
+        (table.init $t1 $p (i32.const 4) (i32.const 0) (i32.const 2))
+        (table.init $t1 $q (i32.const 6) (i32.const 0) (i32.const 1))
+        (global.set $mine (i32.const 100))
+        (i32.add (global.get $mine)
+          (i32.add (call_indirect $t1 (type $un) (i32.const 0))
+            (i32.add (call_indirect $t2 (type $un) (i32.const 3))
+              (i32.add (call_indirect $t2 (type $un) (i32.const 6))
+                (i32.add (call_indirect $t1 (type $un) (i32.const 4)) (call_indirect $t1 (type $un) (i32.const 6)))))))))`,
+    imports: () => {
+      const helper = new WebAssembly.Instance(
+        new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 6, 1, 4, 0, 65, 9, 11])),
+      );
+      return { env: { fref: helper.exports.f as WebAssembly.ExportValue, off: 3 } };
+    },
+    runs: [['elems', []]],
+  },
+  {
+    name: 'tables with initialiser expressions',
+    wat: `(module
+      (type $un (func (result i32)))
+      (import "env" "g" (global $g funcref))
+      (func $f (type $un) (i32.const 42))
+      (elem declare func $f)
+      (table $t 3 (ref null $un) (ref.func $f))
+      (table $u 2 funcref (global.get $g))
+      (global $after (mut i32) (i32.const 1))
+      (func (export "ti") (result i32)
+        (global.set $after (i32.const 2))
+        (i32.add (global.get $after) (call_ref $un (table.get $t (i32.const 2))))))`,
+  },
+  {
     name: 'sign extension and saturating truncation',
     wat: `(module
       (func (export "ops") (param i32 f64) (result i64)

@@ -71,6 +71,52 @@ describe('fuel', () => {
     expect(c1).toBe(3n + 5n);
   });
 
+  it('counts exactly the instructions executed, whatever path control takes', async () => {
+    // Branches to a block land on its `end` (counted); a false `if` jumps past `else`;
+    // leaving the function by return or br skips its final `end`.
+    const wat = `(module
+      (func $id (param i32) (result i32) (local.get 0))
+      (func (export "br_if") (param i32) (result i32) (block (br_if 0 (local.get 0)) (nop)) (i32.const 1))
+      (func (export "if_else") (param i32) (result i32) (if (result i32) (local.get 0) (then (i32.const 1)) (else (i32.const 2))))
+      (func (export "br_table") (param i32) (result i32)
+        (block (result i32) (br_table 0 1 (i32.const 7) (local.get 0))) (i32.const 1) (i32.add))
+      (func (export "call") (param i32) (result i32) (call $id (local.get 0)))
+      (func (export "return") (param i32) (result i32) (if (local.get 0) (then (return (i32.const 1)))) (i32.const 2))
+      (func (export "tail") (param i32) (result i32) (return_call $id (local.get 0))))`;
+    const meter = createMeter({ fuel: 10n ** 12n });
+    const exports = await instantiateMetered(instrument(await watToWasm(wat)), meter);
+    const cases: [string, number, bigint][] = [
+      ['br_if', 1, 6n], // block local.get br_if end i32.const end
+      ['br_if', 0, 7n], // ... plus nop
+      ['if_else', 1, 6n], // local.get if i32.const else end end
+      ['if_else', 0, 5n], // local.get if i32.const end end
+      ['br_table', 0, 8n], // block i32.const local.get br_table end i32.const i32.add end
+      ['br_table', 1, 4n], // block i32.const local.get br_table (leaves)
+      ['call', 5, 5n], // local.get call end + local.get end
+      ['return', 1, 4n], // local.get if i32.const return
+      ['return', 0, 5n], // local.get if end i32.const end
+      ['tail', 5, 4n], // local.get return_call + local.get end
+    ];
+    for (const [name, arg, expected] of cases) {
+      expect(used(meter, () => call(exports, name, arg)), `${name}(${arg})`).toBe(expected);
+    }
+  });
+
+  it('tail-call recursion is metered linearly', async () => {
+    const wat = `(module (func $count (export "count") (param i64) (result i64)
+      (if (result i64) (i64.eqz (local.get 0)) (then (i64.const 0))
+        (else (return_call $count (i64.sub (local.get 0) (i64.const 1)))))))`;
+    const meter = createMeter({ fuel: 10n ** 12n });
+    const exports = await instantiateMetered(instrument(await watToWasm(wat)), meter);
+    const f = (n: bigint): bigint => used(meter, () => call(exports, 'count', n));
+    const [a, b, c] = [f(1000n), f(2000n), f(3000n)];
+    expect(c - b).toBe(b - a);
+    expect(b - a).toBe(1000n * 7n); // per step: local.get i64.eqz if, then (else arm) local.get i64.const i64.sub return_call
+    meter.fuel.value = 1000n;
+    expect(() => call(exports, 'count', 10n ** 9n)).toThrow(/unreachable/);
+    expect(fuelLeft(meter)).toBeLessThan(0n);
+  });
+
   it('is deterministic: same input, same fuel, in one instance and across instances', async () => {
     const runs: bigint[] = [];
     for (let i = 0; i < 3; i++) {
@@ -109,6 +155,14 @@ describe('fuel', () => {
     expect(w - p).toBe(99n * 100n);
     expect(seen.has('i64.mul')).toBe(true);
     expect(seen.has('br_if')).toBe(true);
+  });
+
+  it('zero-cost instructions cannot make an infinite loop free', async () => {
+    const { meter, exports } = await loops(10_000n, { costOf: () => 0 });
+    expect(() => call(exports, 'spin')).toThrow(/unreachable/);
+    expect(fuelLeft(meter)).toBeLessThan(0n);
+    meter.fuel.value = 10_000n;
+    expect(() => call(exports, 'rec', 0)).toThrow(/unreachable/);
   });
 
   it('one fuel global shared by two modules counts both', async () => {

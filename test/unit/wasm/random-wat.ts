@@ -29,8 +29,12 @@ export class RandomWat {
   #labels: Label[] = [];
   #labelSeq = 0;
 
-  constructor(seed: number) {
+  readonly #exceptions: boolean;
+
+  /** `exceptions: false` leaves out try/catch/throw (exact fuel comparisons need no unwinding). */
+  constructor(seed: number, opts: { exceptions?: boolean } = {}) {
     this.#rand = mulberry32(seed);
+    this.#exceptions = opts.exceptions ?? true;
   }
 
   #int(n: number): number {
@@ -98,7 +102,7 @@ export class RandomWat {
   #stmt(depth: number): string {
     const e = (): string => this.#expr(Math.min(depth + 1, 3));
     const nested = depth > 0;
-    const n = nested ? this.#int(14) : this.#int(6);
+    const n = nested ? this.#int(this.#exceptions ? 14 : 13) : this.#int(6);
     switch (n) {
       case 0:
       case 1:

@@ -55,6 +55,18 @@ describe('round trip: every output validates', () => {
     expect(ids(bytes)).toEqual([0, 1, 2, 3, 7, 10, 0]);
   });
 
+  it('drops code metadata (branch hints), whose offsets the rewrite invalidates', async () => {
+    const original = await watToWasm(`(module
+      (func (export "f") (param i32) (result i32)
+        (if (@metadata.code.branch_hint "\\00") (local.get 0) (then (return (i32.const 1))))
+        (i32.const 0)))`);
+    const names = (b: Uint8Array): (string | undefined)[] => splitSections(b).filter((s) => s.id === 0).map((s) => s.customName);
+    expect(names(original)).toContain('metadata.code.branch_hint');
+    const { bytes } = instrumentModule(original, optionSets[0]!);
+    expect(names(bytes)).not.toContain('metadata.code.branch_hint');
+    expect(WebAssembly.validate(bytes)).toBe(true);
+  });
+
   it('adds an import section where the module had none, in section order', async () => {
     const original = await watToWasm('(module (memory 1) (func (export "f")))');
     const { bytes } = instrumentModule(original, optionSets[0]!);

@@ -1,0 +1,10 @@
+  ;; Recursive fib(27): call-heavy.
+  (data (i32.const 1024) "<p>fib</p>")
+  (global $sink (mut i32) (i32.const 0))
+  (func $fib (param $n i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+      (then (local.get $n))
+      (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1))) (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+  (func (export "render") (param i32 i32) (result i32)
+    (global.set $sink (call $fib (i32.const 27)))
+    (call $ok (i32.const 1024) (i32.const 10)))

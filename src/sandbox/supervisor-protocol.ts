@@ -1,0 +1,32 @@
+// Messages between the host's main thread and the supervisor thread.
+import type { SerializedError } from '../errors.js';
+import type { PluginLogLine } from './plugin-log.js';
+import type { Budget, LoadMessage } from './protocol.js';
+import type { SupervisorOptions, Usage } from './supervisor.js';
+
+export type SupervisorThreadOptions = Omit<SupervisorOptions, 'onWorkerEvent'>;
+
+export interface RunSpec {
+  key: string;
+  input: string;
+  budget: Budget;
+  wallMs: number;
+  cpuMs: number;
+}
+
+export type ToSupervisor =
+  | { type: 'load'; msg: LoadMessage }
+  | { type: 'unload'; key: string }
+  | { type: 'run'; id: number; spec: RunSpec }
+  | { type: 'abort'; id: number; reason: SerializedError }
+  | { type: 'close' };
+
+export type SerializedOutcome =
+  | { ok: true; output: string; usage: Usage; logsDropped: number }
+  | { ok: false; error: SerializedError; usage: Usage; logsDropped: number };
+
+export type FromSupervisor =
+  | { type: 'log'; id: number; line: PluginLogLine }
+  | { type: 'done'; id: number; outcome: SerializedOutcome }
+  | { type: 'event'; event: { type: 'spawn' | 'terminate' | 'crash'; reason?: string } }
+  | { type: 'stats'; stats: { workers: number; busy: number; queued: number } };
