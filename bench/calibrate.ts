@@ -13,9 +13,9 @@ export async function calibrate(host: PluginHost, workloads: Workload[], renders
     const per: number[] = [];
     const cpu: number[] = [];
     let fuel = 0;
-    await host.render(p, w.input, { limits: { cpuMs: 5000, wallMs: 10000 } }); // warm (tier-up)
+    await host.render(p, w.input, { limits: { cpuMs: 60_000, wallMs: 120_000 } }); // warm (tier-up)
     for (let i = 0; i < renders; i++) {
-      const r = await host.render(p, w.input, { limits: { cpuMs: 5000, wallMs: 10000 } });
+      const r = await host.render(p, w.input, { limits: { cpuMs: 60_000, wallMs: 120_000 } });
       fuel = r.usage.fuel ?? 0;
       cpu.push(r.usage.cpuMs);
       per.push(fuel / r.usage.cpuMs);

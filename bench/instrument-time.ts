@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComponentPreparer } from '../dist/component/prepare.js';
 import { transpileComponent } from '../dist/component/transpile.js';
-import { instrumentModule } from '../dist/wasm/index.js';
+import { instrumentModule, widgetCostOf } from '../dist/wasm/index.js';
 import { fmt, median, table } from './support/stats.js';
 
 export async function instrumentBench(component: Uint8Array) {
@@ -14,7 +14,7 @@ export async function instrumentBench(component: Uint8Array) {
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
-    instrumentModule(engine, { fuel: true, memoryMaxPages: 4096, tableMaxElements: 1 << 20 });
+    instrumentModule(engine, { fuel: true, memoryMaxPages: 4096, tableMaxElements: 1 << 20, costOf: widgetCostOf });
     times.push(performance.now() - t0);
   }
   const dir = mkdtempSync(join(tmpdir(), 'sph-bench-cache-'));

@@ -1,7 +1,7 @@
 // bytes -> digest -> transpiled -> import check -> instrumented (fuel, memory and table caps)
 // -> compiled. The result is cached by a key over the digest and everything that changes the
 // instrumented bytes, in memory and on disk.
-import { describeModule, instrumentModule, REWRITER_VERSION, WasmRewriteError } from '../wasm/index.js';
+import { COST_TABLE_VERSION, describeModule, instrumentModule, REWRITER_VERSION, WasmRewriteError, widgetCostOf } from '../wasm/index.js';
 import { ImportDeniedError, InvalidComponentError, MemoryLimitError } from '../errors.js';
 import { WASM_PAGE_BYTES } from '../config/limits.js';
 import { deniedImports } from '../sandbox/capabilities/index.js';
@@ -44,7 +44,7 @@ const PREPARE_VERSION = '1';
 
 function cacheKey(digest: string, opts: PrepareOptions): string {
   return sha256Hex(
-    [PREPARE_VERSION, REWRITER_VERSION, digest, opts.memoryBytes, opts.tableElements].join('\0'),
+    [PREPARE_VERSION, REWRITER_VERSION, COST_TABLE_VERSION, digest, opts.memoryBytes, opts.tableElements].join('\0'),
   ).slice(0, 40);
 }
 
@@ -185,7 +185,7 @@ export class ComponentPreparer {
     checkInitialMemory(label, initialMemoryPages, opts.memoryBytes);
     for (const [name, core] of transpiled.coreModules) {
       try {
-        const { bytes: out } = instrumentModule(core, { fuel: true, memoryMaxPages, tableMaxElements: opts.tableElements });
+        const { bytes: out } = instrumentModule(core, { fuel: true, memoryMaxPages, tableMaxElements: opts.tableElements, costOf: widgetCostOf });
         instrumented.set(name, out);
       } catch (err) {
         if (err instanceof WasmRewriteError) throw new InvalidComponentError(`${label}: core module ${name}: ${err.message}`);

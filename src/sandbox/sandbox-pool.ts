@@ -31,7 +31,8 @@ export class SandboxPool {
   #start(): void {
     const entry = threadEntry('supervisor-thread');
     const { onWorkerEvent: _ignored, ...data } = this.#opts;
-    const thread = new Worker(entry.script, { eval: entry.eval, workerData: data, env: {} });
+    // execArgv: [] so the host process's own flags (--input-type, --inspect, ...) never reach the sandbox.
+    const thread = new Worker(entry.script, { eval: entry.eval, workerData: data, env: {}, execArgv: [] });
     this.#thread = thread;
     thread.unref();
     thread.on('message', (m: FromSupervisor) => this.#onMessage(m));

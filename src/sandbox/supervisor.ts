@@ -146,6 +146,7 @@ export class Supervisor {
     const entry = threadEntry('worker-entry');
     const worker = new Worker(entry.script, {
       eval: entry.eval,
+      execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: this.#opts.heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: this.#opts.stackMb },
       stdout: true, // a plug-in never reaches these, but the bindings could print: keep it off the host's stdout
       stderr: true,

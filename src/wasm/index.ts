@@ -6,6 +6,7 @@
 export { WasmRewriteError } from './errors.js';
 export { METER_MODULE } from './meter.js';
 export { instrumentModule, type InstrumentOptions, type InstrumentResult } from './instrument.js';
+export { COST_TABLE_VERSION, widgetCostOf } from './cost-table.js';
 export { describeModule, type MemoryInfo, type ModuleInfo, type TableInfo } from './module-info.js';
 
 /** Bump whenever the output for the same input and options changes (cache keys use it). */

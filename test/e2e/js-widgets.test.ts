@@ -99,6 +99,7 @@ describe('hostile JavaScript', () => {
     const limits = mode === 'hog' ? { cpuMs: 3000, wallMs: 5000 } : {};
     const err = await rejection<RenderError>(host.render(p, { props: { mode } }, { limits }));
     expect(err.code).toBe(code);
+    // An empty JS loop is sparse in fuel: fuel or the CPU-time backstop stops it, by 550 cpu-ms.
     if (mode === 'spin') expect(err.usage.cpuMs).toBeLessThanOrEqual(550);
     expect((await host.render(p, { props: {} })).output).toBe('<p>fine</p>');
   });
