@@ -15,6 +15,7 @@ export interface PreparedComponent {
   readonly key: string;
   readonly sizeBytes: number;
   readonly imports: readonly string[];
+  readonly exports: readonly (readonly [string, string])[];
   /** Generated bindings (ESM source). */
   readonly js: string;
   /** Instrumented, compiled core modules by the name the bindings ask for. */
@@ -31,7 +32,6 @@ export interface PrepareOptions {
   /** Static per-memory maximum written into every defined memory (the host-wide cap). */
   memoryBytes: number;
   tableElements: number;
-  /** Per-call check of initial sizes (may be lower than the static cap). */
   cacheDir: string | false;
   /** Used in messages: the plug-in id, or the file name. */
   label?: string;
@@ -40,7 +40,7 @@ export interface PrepareOptions {
 }
 
 // Bump when the preparation itself changes (not the rewriter: it has its own version).
-const PREPARE_VERSION = '1';
+const PREPARE_VERSION = '2';
 
 function cacheKey(digest: string, opts: PrepareOptions): string {
   return sha256Hex(
@@ -48,7 +48,7 @@ function cacheKey(digest: string, opts: PrepareOptions): string {
   ).slice(0, 40);
 }
 
-function checkShape(label: string, imports: readonly string[], exports: readonly [string, string][]): void {
+function checkShape(label: string, imports: readonly string[], exports: readonly (readonly [string, string])[]): void {
   if (!exports.some(([name, kind]) => name === 'render' && kind === 'function')) {
     const found = exports.map(([n]) => n).join(', ') || 'nothing';
     throw new InvalidComponentError(
@@ -76,17 +76,16 @@ export function checkInitialMemory(label: string, initialMemoryPages: number, me
 }
 
 async function compileAll(label: string, cores: Map<string, Uint8Array>): Promise<Map<string, WebAssembly.Module>> {
-  const out = new Map<string, WebAssembly.Module>();
-  await Promise.all(
+  const compiled = await Promise.all(
     [...cores].map(async ([name, bytes]) => {
       try {
-        out.set(name, await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>));
+        return [name, await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>)] as const;
       } catch (err) {
         throw new InvalidComponentError(`${label}: core module ${name} does not compile: ${(err as Error).message}`);
       }
     }),
   );
-  return out;
+  return new Map(compiled); // in the bindings' order, whatever order compiling finished in
 }
 
 export class ComponentPreparer {
@@ -114,7 +113,7 @@ export class ComponentPreparer {
     const hit = this.#memory.get(key);
     if (hit) {
       // Limits may be lower for this host/call than when it was prepared: re-check.
-      checkShape(label, hit.imports, [['render', 'function']]);
+      checkShape(label, hit.imports, hit.exports);
       checkInitialMemory(label, hit.initialMemoryPages, opts.memoryBytes);
       return hit;
     }
@@ -154,6 +153,7 @@ export class ComponentPreparer {
         key,
         sizeBytes: bytes.length,
         imports: Object.freeze([...cached.meta.imports]),
+        exports: Object.freeze(cached.meta.exports),
         js: cached.js,
         coreModules,
         initialMemoryPages: cached.meta.initialMemoryPages,
@@ -211,6 +211,7 @@ export class ComponentPreparer {
       key,
       sizeBytes: bytes.length,
       imports: Object.freeze([...transpiled.imports]),
+      exports: Object.freeze(transpiled.exports),
       js: transpiled.js,
       coreModules,
       initialMemoryPages,

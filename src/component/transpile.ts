@@ -1,6 +1,6 @@
 // jco transpile in instantiation mode: the generated bindings never load core modules by
 // themselves; every core module goes through the host's getCoreModule (where we instrument).
-import { transpile } from '@bytecodealliance/jco';
+import { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { InvalidComponentError } from '../errors.js';
 
 export interface Transpiled {
@@ -24,7 +24,7 @@ function firstLine(err: unknown): string {
 export async function transpileComponent(bytes: Uint8Array): Promise<Transpiled> {
   let out: { files: Record<string, Uint8Array>; imports: string[]; exports: [string, string][] };
   try {
-    out = (await transpile(bytes, { name: NAME, instantiation: 'async', quiet: true } as never)) as typeof out;
+    out = (await transpileBytes(bytes, { name: NAME, instantiation: 'async', noComponentErrorWrapping: false })) as typeof out;
   } catch (err) {
     throw new InvalidComponentError(`not a valid component: ${firstLine(err)}`);
   }

@@ -22,7 +22,7 @@ export interface Usage {
   fuel: number | null;
   /** Measured CPU time of the worker thread during the invocation. */
   cpuMs: number;
-  /** Peak bytes over all linear memories of the instance. */
+  /** Peak bytes over all linear memories of the instance; 0 when the worker was terminated before it could report. */
   memoryBytes: number;
   wallMs: number;
 }
@@ -57,7 +57,6 @@ interface Job extends RunRequest {
   resolve: (o: RunOutcome) => void;
   startedAt: number;
   cpuStart: bigint | null;
-  memoryBytes: number;
   timer?: NodeJS.Timeout;
   abortListener?: () => void;
 }
@@ -118,7 +117,7 @@ export class Supervisor {
     if (this.#closed) return Promise.reject(new InternalError('the host is closed'));
     if (!this.#loaded.has(req.key)) return Promise.reject(new InternalError(`component ${req.key} is not loaded`));
     return new Promise<RunOutcome>((resolve) => {
-      const job: Job = { ...req, id: this.#nextId++, resolve, startedAt: 0, cpuStart: null, memoryBytes: 0 };
+      const job: Job = { ...req, id: this.#nextId++, resolve, startedAt: 0, cpuStart: null };
       if (req.signal?.aborted) {
         resolve(this.#failed(job, req.signal.reason));
         return;
@@ -277,7 +276,7 @@ export class Supervisor {
         : why === 'cpu'
           ? new FuelExhaustedError(`the plug-in used up its CPU budget of ${job.cpuMs} cpu-ms and was stopped: make render do less work`, { by: 'cpu-time' })
           : toSphError(reason);
-    this.#finish(job, { ok: false, error, usage: { fuel: null, cpuMs, memoryBytes: job.memoryBytes, wallMs }, logsDropped: 0 });
+    this.#finish(job, { ok: false, error, usage: { fuel: null, cpuMs, memoryBytes: 0, wallMs }, logsDropped: 0 });
     this.#dispatch();
   }
 

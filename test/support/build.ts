@@ -31,7 +31,7 @@ async function cached(key: string, ext: string, make: () => Promise<Uint8Array>)
 
 /** WAT text -> core wasm bytes (jco's wasm-tools `parse`; all proposals enabled). */
 export async function watToWasm(wat: string): Promise<Uint8Array> {
-  const { parse } = await import('@bytecodealliance/jco');
+  const { parse } = await import('@bytecodealliance/jco-transpile/wasm-tools');
   return cached(hash('wat', wat), 'wasm', async () => parse(wat));
 }
 
@@ -45,7 +45,7 @@ export async function watToComponent(wat: string, opts: { witSource?: string; wo
   const witSource = opts.witSource ?? (await WIDGET_WIT());
   const world = opts.world ?? 'widget';
   return cached(hash('wat-component', wat, witSource, world), 'wasm', async () => {
-    const { parse, componentEmbed, componentNew } = await import('@bytecodealliance/jco');
+    const { parse, componentEmbed, componentNew } = await import('@bytecodealliance/jco-transpile/wasm-tools');
     const binary = await parse(wat);
     const embedded = await componentEmbed({ binary, witSource, world, stringEncoding: 'utf8' } as never);
     return componentNew(embedded, [] as never);
@@ -55,41 +55,21 @@ export async function watToComponent(wat: string, opts: { witSource?: string; wo
 export type JsFeature = 'stdio' | 'random' | 'clocks' | 'http' | 'fetch-event';
 
 /**
- * A JavaScript/TypeScript widget -> component via esbuild + componentize-js.
- * Slow (seconds, ~800 MB peak RSS): cached on the source hash and the feature set.
+ * A JavaScript/TypeScript widget -> component (esbuild + componentize-js, via the package's own
+ * builder), cached on the source hash and the feature set. Slow the first time (seconds).
  */
 export async function jsToComponent(
   sourceFile: string,
   opts: { witPath?: string; world?: string; disableFeatures?: JsFeature[] } = {},
 ): Promise<Uint8Array> {
-  const esbuild = await import('esbuild');
-  const witPath = resolve(opts.witPath ?? witDir);
-  const world = opts.world ?? 'widget';
-  const disableFeatures = opts.disableFeatures ?? ['random', 'http', 'fetch-event'];
-  const bundle = await esbuild.build({
-    entryPoints: [resolve(sourceFile)],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    write: false,
-    external: ['summit:*', 'wasi:*'],
-    logLevel: 'silent',
+  const { buildWidget, ALL_FEATURES } = await import('../../src/build/build-widget.js');
+  const disabled = opts.disableFeatures ?? ['random', 'http', 'fetch-event'];
+  const built = await buildWidget({
+    entry: sourceFile,
+    features: ALL_FEATURES.filter((f) => !disabled.includes(f)),
+    cacheDir: cacheRoot,
+    ...(opts.witPath ? { witDir: opts.witPath } : {}),
+    ...(opts.world ? { world: opts.world } : {}),
   });
-  const js = bundle.outputFiles[0]!.text;
-  const witText = await readFile(join(witPath, 'widget.wit'), 'utf8').catch(() => witPath);
-  const key = hash('js-component', js, witText, world, disableFeatures.join(','));
-  return cached(key, 'wasm', async () => {
-    const dir = join(cacheRoot, `js-${key}`);
-    await mkdir(dir, { recursive: true });
-    const src = join(dir, 'widget.js');
-    await writeFile(src, js);
-    // componentize-js reads the WIT through preview2-shim, which starts with no preopens.
-    const fsShim = (await import('@bytecodealliance/preview2-shim/filesystem')) as unknown as {
-      _setPreopens(p: Record<string, string>): void;
-    };
-    fsShim._setPreopens({ '/': '/' });
-    const { componentize } = await import('@bytecodealliance/componentize-js');
-    const { component } = await componentize({ sourcePath: src, witPath, worldName: world, disableFeatures });
-    return component;
-  });
+  return built.bytes;
 }

@@ -1,4 +1,4 @@
-import { print } from '@bytecodealliance/jco';
+import { print } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { describe, expect, it } from 'vitest';
 import { InstructionDecoder } from '../../../src/wasm/instruction-decoder.js';
 import { Imm, allOpcodes } from '../../../src/wasm/opcodes.js';

@@ -77,7 +77,7 @@ describe('round trip: every output validates', () => {
   it('renumbers the global names in the name section', async () => {
     const original = await watToWasm(corpus.find((c) => c.name.startsWith('name section'))!.wat);
     const { bytes } = instrumentModule(original, optionSets[0]!);
-    const { print } = await import('@bytecodealliance/jco');
+    const { print } = await import('@bytecodealliance/jco-transpile/wasm-tools');
     const text = await print(bytes);
     expect(text).toContain('(import "env" "g" (global $imported (;0;) i32))');
     expect(text).toMatch(/\(global \$first \(;5;\) \(mut i32\)/);
