@@ -130,9 +130,17 @@ export class SandboxPool {
     const thread = this.#thread;
     const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
     this.#post({ type: 'close' });
-    const timer = setTimeout(() => void thread.terminate(), 2000);
-    await exited;
-    clearTimeout(timer);
+    // The supervisor terminates its workers and exits; if it does not within 2 s, terminate
+    // it. Termination waits for V8 to reach a stack check in every worker, which a plug-in
+    // cannot postpone for long (src/wasm/interrupt-point.ts), but close() must return even
+    // if that ever fails: the threads are unref'd and cannot keep the process alive.
+    const timers: NodeJS.Timeout[] = [];
+    const gaveUp = new Promise<void>((resolve) => {
+      timers.push(setTimeout(() => void thread.terminate().catch(() => 0), 2000));
+      timers.push(setTimeout(resolve, 5000));
+    });
+    await Promise.race([exited, gaveUp]);
+    for (const t of timers) clearTimeout(t);
   }
 }
 

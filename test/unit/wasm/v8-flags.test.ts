@@ -5,9 +5,13 @@ import { corpus } from './corpus.js';
 import { buf, instrument } from './meter-helpers.js';
 
 // Node 20 runs extended-const and relaxed SIMD only behind V8 flags, so the differential
-// check for those runs in a child process started with the flags.
+// check for those runs in a child process started with the flags. Newer V8s ship both
+// proposals and no longer know the flags (Node 26 refuses to start with them): pass only the
+// flags this Node accepts.
 
-const FLAGS = ['--experimental-wasm-extended-const', '--experimental-wasm-relaxed-simd'];
+const FLAGS = ['--experimental-wasm-extended-const', '--experimental-wasm-relaxed-simd'].filter(
+  (flag) => spawnSync(process.execPath, [flag, '-e', '0'], { encoding: 'utf8' }).status === 0,
+);
 
 const CHILD = `
 const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));
