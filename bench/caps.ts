@@ -25,7 +25,8 @@ function busyMainThread(ms: number): void {
 
 export async function capsBench(host: PluginHost, runs = 5) {
   const loop = await host.load(await fixtureComponent('infinite-loop'), { id: 'bench/loop' });
-  const fill = await host.load(await fixtureComponent('fill-loop'), { id: 'bench/fill' });
+  const fill = await host.load(await fixtureComponent('fill-loop', { BYTES: 64 << 20 }), { id: 'bench/fill' });
+  const misses = await host.load(await fixtureComponent('cache-miss'), { id: 'bench/cache-miss' });
   const rows: (string | number)[][] = [];
   const collect = async (label: string, fn: () => Promise<RenderError>, metric: (e: RenderError) => number) => {
     const vals: number[] = [];
@@ -39,7 +40,8 @@ export async function capsBench(host: PluginHost, runs = 5) {
     return vals;
   };
   const stoppedByFuel = await collect('infinite loop, cpu cap 500 ms: cpu-ms at stop', () => failing(host, loop), (e) => e.usage.cpuMs);
-  const stoppedByCpu = await collect('memory.fill loop (unmetered), cpu cap 500 ms: cpu-ms at stop', () => failing(host, fill), (e) => e.usage.cpuMs);
+  const stoppedFill = await collect('64 MiB memory.fill loop (metered by length), cpu cap 500 ms: cpu-ms at stop', () => failing(host, fill), (e) => e.usage.cpuMs);
+  const stoppedByCpu = await collect('cache-missing loads (fuel undercounts), cpu cap 500 ms: cpu-ms at stop', () => failing(host, misses), (e) => e.usage.cpuMs);
   const overshoot = await collect(
     'wall cap 1500 ms (cpu cap raised): overshoot ms',
     () => failing(host, fill, { cpuMs: 10_000 }),
@@ -53,5 +55,6 @@ export async function capsBench(host: PluginHost, runs = 5) {
   table('(d) caps in action', ['case', 'code', 'median', 'max'], rows);
   host.unload(loop);
   host.unload(fill);
-  return { stoppedByFuel, stoppedByCpu, overshoot, busyOvershoot };
+  host.unload(misses);
+  return { stoppedByFuel, stoppedFill, stoppedByCpu, overshoot, busyOvershoot };
 }

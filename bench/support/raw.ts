@@ -2,7 +2,7 @@
 // `instrument` the same core modules our loader would produce (fuel + caps) and the meter
 // globals set to an effectively unlimited budget. This is the baseline of the comparisons.
 import { transpileComponent } from '../../dist/component/transpile.js';
-import { instrumentModule, METER_MODULE, widgetCostOf } from '../../dist/wasm/index.js';
+import { instrumentModule, METER_MODULE, WIDGET_METERING } from '../../dist/wasm/index.js';
 import { buildImports } from '../../dist/sandbox/capabilities/index.js';
 
 export interface RawComponent {
@@ -15,7 +15,7 @@ export async function rawComponent(bytes: Uint8Array, { instrument }: { instrume
   const t = await transpileComponent(bytes);
   const modules = new Map<string, WebAssembly.Module>();
   for (const [name, core] of t.coreModules) {
-    const out = instrument ? instrumentModule(core, { fuel: true, memoryMaxPages: 4096, tableMaxElements: 1 << 20, costOf: widgetCostOf }).bytes : core;
+    const out = instrument ? instrumentModule(core, { fuel: true, memoryMaxPages: 4096, tableMaxElements: 1 << 20, ...WIDGET_METERING }).bytes : core;
     modules.set(name, await WebAssembly.compile(out as Uint8Array<ArrayBuffer>));
   }
   const mod = (await import(`data:text/javascript;base64,${Buffer.from(t.js).toString('base64')}`)) as {

@@ -1,7 +1,7 @@
 // bytes -> digest -> transpiled -> import check -> instrumented (fuel, memory and table caps)
 // -> compiled. The result is cached by a key over the digest and everything that changes the
 // instrumented bytes, in memory and on disk.
-import { COST_TABLE_VERSION, describeModule, instrumentModule, REWRITER_VERSION, WasmRewriteError, widgetCostOf } from '../wasm/index.js';
+import { COST_TABLE_VERSION, WIDGET_METERING, describeModule, instrumentModule, REWRITER_VERSION, WasmRewriteError, } from '../wasm/index.js';
 import { ImportDeniedError, InvalidComponentError, MemoryLimitError } from '../errors.js';
 import { WASM_PAGE_BYTES } from '../config/limits.js';
 import { deniedImports } from '../sandbox/capabilities/index.js';
@@ -185,7 +185,7 @@ export class ComponentPreparer {
     checkInitialMemory(label, initialMemoryPages, opts.memoryBytes);
     for (const [name, core] of transpiled.coreModules) {
       try {
-        const { bytes: out } = instrumentModule(core, { fuel: true, memoryMaxPages, tableMaxElements: opts.tableElements, costOf: widgetCostOf });
+        const { bytes: out } = instrumentModule(core, { fuel: true, memoryMaxPages, tableMaxElements: opts.tableElements, ...WIDGET_METERING });
         instrumented.set(name, out);
       } catch (err) {
         if (err instanceof WasmRewriteError) throw new InvalidComponentError(`${label}: core module ${name}: ${err.message}`);

@@ -43,6 +43,7 @@ const {
   GLOBAL_SET: R_GLOBAL_SET,
   MEMORY_GROW: R_MEMORY_GROW,
   TABLE_GROW: R_TABLE_GROW,
+  BULK: R_BULK,
 } = Role;
 
 /** How code is rewritten; shared by all bodies of one module. */
@@ -64,6 +65,11 @@ export interface BodyRewriteContext {
   /** Function index of the grow wrapper for a memory / table (created on first use). */
   memoryGrowWrapper(memory: number): number;
   tableGrowWrapper(table: number): number;
+  /**
+   * Function index of the metered wrapper for the bulk instruction encoded at
+   * bytes[start, end), or -1 when bulk instructions are not metered by length.
+   */
+  bulkWrapper(start: number, end: number, index: number): number;
 }
 
 /** Run 0 collects the cost of unreachable code (after br, return, ...): never charged. */
@@ -356,6 +362,21 @@ export class BodyRewriter {
           edits.add(d.start, EDIT_CALL, ctx.tableGrowWrapper(d.index), d.pos);
           synced = wasSynced;
           break;
+        case R_BULK: {
+          // The wrapper charges the fuel global by length: like a call, the local is written
+          // back before and reloaded after. The wrapper checks fuel itself, so the caller
+          // does not become a function that needs an entry check.
+          const wrapper = ctx.bulkWrapper(d.start, d.pos, d.index);
+          if (wrapper < 0) {
+            synced = wasSynced;
+            break;
+          }
+          if (wasSynced >= 0) edits.cancel(wasSynced);
+          else if (fuel) edits.add(d.start, EDIT_WRITE_BACK, 0, 0);
+          edits.add(d.start, EDIT_CALL, wrapper, d.pos);
+          if (fuel) synced = edits.add(d.pos, EDIT_RELOAD, 0, 0);
+          break;
+        }
         default:
           break;
       }

@@ -1,11 +1,13 @@
 import type { MemoryDecl, TableDecl } from './layout.js';
 import { LIMIT_HIT_MEMORY, LIMIT_HIT_TABLE, type MeterGlobals } from './meter.js';
+import { callInterruptPoint } from './interrupt-point.js';
 import type { Writer } from './writer.js';
 
 /**
  * Bodies of the functions that replace `memory.grow` and `table.grow`. They are not metered
  * (they do a bounded amount of work) and have the same stack signature as the instruction
- * they replace, so a call can stand in place of the instruction.
+ * they replace, so a call can stand in place of the instruction. Each first calls the
+ * interrupt point, so that a loop of grows stays terminable (see interrupt-point.ts).
  *
  * The component-wide budget (memory_pages_left / table_elements_left) is checked first; the
  * real grow then enforces the per-memory maximum we clamped. A refusal is recorded in
@@ -51,11 +53,12 @@ function lebU(out: Writer, op: number, v: number): void {
 }
 
 /** Body: params (delta), local 1 = result. */
-export function memoryGrowBody(out: Writer, mem: MemoryDecl, g: MeterGlobals): void {
+export function memoryGrowBody(out: Writer, mem: MemoryDecl, g: MeterGlobals, interruptPoint: number): void {
   const m = mem.index;
   out.u8(1);
   out.u8(1);
   out.u8(I32);
+  callInterruptPoint(out, interruptPoint);
   // if (delta <= pages_left) { r = memory.grow(delta); if (r != -1) { pages_left -= delta; return r } }
   lebU(out, LOCAL_GET, 0);
   lebU(out, GLOBAL_GET, g.memoryPagesLeft);
@@ -97,11 +100,12 @@ export function memoryGrowBody(out: Writer, mem: MemoryDecl, g: MeterGlobals): v
 }
 
 /** Body: params (init ref, delta), local 2 = result. */
-export function tableGrowBody(out: Writer, table: TableDecl, g: MeterGlobals): void {
+export function tableGrowBody(out: Writer, table: TableDecl, g: MeterGlobals, interruptPoint: number): void {
   const t = table.index;
   out.u8(1);
   out.u8(1);
   out.u8(I32);
+  callInterruptPoint(out, interruptPoint);
   lebU(out, LOCAL_GET, 1);
   lebU(out, GLOBAL_GET, g.tableElementsLeft);
   out.u8(I32_LE_U);

@@ -6,8 +6,8 @@
 export { WasmRewriteError } from './errors.js';
 export { METER_MODULE } from './meter.js';
 export { instrumentModule, type InstrumentOptions, type InstrumentResult } from './instrument.js';
-export { COST_TABLE_VERSION, widgetCostOf } from './cost-table.js';
+export { COST_TABLE_VERSION, WIDGET_BULK_COST, WIDGET_METERING, widgetCostOf } from './cost-table.js';
 export { describeModule, type MemoryInfo, type ModuleInfo, type TableInfo } from './module-info.js';
 
 /** Bump whenever the output for the same input and options changes (cache keys use it). */
-export const REWRITER_VERSION = '1.0.0';
+export const REWRITER_VERSION = '1.1.0';

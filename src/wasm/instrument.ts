@@ -1,6 +1,8 @@
 import { BodyRewriter } from './body-rewriter.js';
 import { CostModel } from './cost-model.js';
 import { WasmRewriteError } from './errors.js';
+import { BULK_OPS, TABLE_FILL, bulkBody, bulkType } from './bulk-wrappers.js';
+import { INTERRUPT_POINT_TYPE, interruptPointBody } from './interrupt-point.js';
 import { memoryGrowBody, memoryGrowType, tableGrowBody, tableGrowType } from './grow-wrappers.js';
 import { findSection, readLayout, type Layout } from './layout.js';
 import { METER_GLOBALS, METER_MODULE, meterGlobals } from './meter.js';
@@ -48,6 +50,13 @@ export interface InstrumentOptions {
    * loops or calls costs at least 1, so fuel always bounds execution.
    */
   costOf?: (opcode: string) => number;
+  /**
+   * Meter bulk instructions by their length operand (needs `fuel`): memory.fill / copy / init
+   * cost an extra 1 per `memoryBytesPerFuel` bytes, table.fill / copy / init 1 per
+   * `tableElementsPerFuel` elements (both powers of two). Off by default, so that the default
+   * stays exactly one per instruction.
+   */
+  bulk?: { memoryBytesPerFuel: number; tableElementsPerFuel: number };
 }
 
 export interface InstrumentResult {
@@ -69,13 +78,22 @@ function checkOptions(o: InstrumentOptions): void {
     throw new WasmRewriteError(`options.tableMaxElements must be an integer in 0..2^32-1, got ${String(o.tableMaxElements)}`);
   }
   if (o.costOf !== undefined && typeof o.costOf !== 'function') throw new WasmRewriteError('options.costOf must be a function');
+  if (o.bulk !== undefined) {
+    for (const key of ['memoryBytesPerFuel', 'tableElementsPerFuel'] as const) {
+      const v = o.bulk?.[key];
+      if (!Number.isInteger(v) || v < 1 || v > 2 ** 30 || (v & (v - 1)) !== 0) {
+        throw new WasmRewriteError(`options.bulk.${key} must be a power of two from 1 to 2^30, got ${String(v)}`);
+      }
+    }
+  }
 }
 
-interface Wrapper {
-  kind: 'memory' | 'table';
-  index: number;
-  typeIndex: number;
-}
+const log2 = (v: number): number => 31 - Math.clz32(v);
+
+type Wrapper =
+  | { kind: 'interrupt'; typeIndex: number }
+  | { kind: 'memory' | 'table'; index: number; typeIndex: number }
+  | { kind: 'bulk'; op: Uint8Array; shift: number; typeIndex: number };
 
 export function instrumentModule(bytes: Uint8Array, options: InstrumentOptions): InstrumentResult {
   checkOptions(options);
@@ -87,8 +105,9 @@ export function instrumentModule(bytes: Uint8Array, options: InstrumentOptions):
   const g = meterGlobals(layout.importedGlobals);
   const remap = (index: number): number => (index >= layout.importedGlobals ? index + ADDED_GLOBALS : index);
 
-  // Grow wrappers and their types are created on first use while rewriting code, and
-  // appended after every existing function and type so no existing index moves.
+  // Wrappers (grow, bulk, and the interrupt point they call) and their types are created on
+  // first use while rewriting code, and appended after every existing function and type so
+  // no existing index moves.
   const funcCount = layout.importedFuncs + layout.funcTypes.length;
   const newTypes: Uint8Array[] = [];
   const typeByKey = new Map<string, number>();
@@ -105,6 +124,13 @@ export function instrumentModule(bytes: Uint8Array, options: InstrumentOptions):
     }
     return t;
   };
+  // The interrupt point comes first, created with the first wrapper that calls it.
+  const addWrapper = (w: Wrapper): number => {
+    if (wrappers.length === 0) wrappers.push({ kind: 'interrupt', typeIndex: typeIndexFor(INTERRUPT_POINT_TYPE) });
+    wrappers.push(w);
+    return funcCount + wrappers.length - 1;
+  };
+  const interruptPoint = funcCount;
   const wrapperFor = (kind: 'memory' | 'table', index: number): number => {
     const known = kind === 'memory' ? memoryWrapper : tableWrapper;
     let f = known.get(index);
@@ -112,9 +138,32 @@ export function instrumentModule(bytes: Uint8Array, options: InstrumentOptions):
       const decl = kind === 'memory' ? layout.memories[index] : layout.tables[index];
       if (!decl) throw new WasmRewriteError(`${kind}.grow on ${kind} ${index}, which does not exist`);
       const type = kind === 'memory' ? memoryGrowType() : tableGrowType(layout.tables[index]!.refType);
-      f = funcCount + wrappers.length;
-      wrappers.push({ kind, index, typeIndex: typeIndexFor(type) });
+      f = addWrapper({ kind, index, typeIndex: typeIndexFor(type) });
       known.set(index, f);
+    }
+    return f;
+  };
+  // One bulk wrapper per distinct encoding (opcode and immediates).
+  const bulkWrappers = new Map<string, number>();
+  const bulk = options.fuel ? options.bulk : undefined;
+  const bulkWrapperFor = (start: number, end: number, index: number): number => {
+    if (!bulk) return -1;
+    const op = bytes.subarray(start, end);
+    const key = op.join(',');
+    let f = bulkWrappers.get(key);
+    if (f === undefined) {
+      // The sub-opcode follows the 0xfc prefix; all bulk sub-opcodes fit in one LEB byte.
+      const sub = op[1]! as keyof typeof BULK_OPS;
+      const space = BULK_OPS[sub];
+      let middle: Uint8Array | null = null;
+      if (sub === TABLE_FILL) {
+        const table = layout.tables[index];
+        if (!table) throw new WasmRewriteError(`table.fill on table ${index}, which does not exist`);
+        middle = table.refType;
+      }
+      const shift = log2(space === 'memory' ? bulk.memoryBytesPerFuel : bulk.tableElementsPerFuel);
+      f = addWrapper({ kind: 'bulk', op: op.slice(), shift, typeIndex: typeIndexFor(bulkType(middle)) });
+      bulkWrappers.set(key, f);
     }
     return f;
   };
@@ -122,12 +171,14 @@ export function instrumentModule(bytes: Uint8Array, options: InstrumentOptions):
   const code = findSection(layout.sections, SEC_CODE);
   let codeOut: Writer | null = null;
   if (code) {
-    const bodies = rewriteCode(layout, code, options, g.fuel, wrapperFor);
+    const bodies = rewriteCode(layout, code, options, g.fuel, wrapperFor, bulkWrapperFor);
     const body = new Writer(256);
     for (const w of wrappers) {
       body.reset();
-      if (w.kind === 'memory') memoryGrowBody(body, layout.memories[w.index]!, g);
-      else tableGrowBody(body, layout.tables[w.index]!, g);
+      if (w.kind === 'interrupt') interruptPointBody(body);
+      else if (w.kind === 'bulk') bulkBody(body, w.op, w.shift, g.fuel, interruptPoint);
+      else if (w.kind === 'memory') memoryGrowBody(body, layout.memories[w.index]!, g, interruptPoint);
+      else tableGrowBody(body, layout.tables[w.index]!, g, interruptPoint);
       bodies.sized(body);
     }
     codeOut = new Writer(bodies.len + 8);
@@ -191,6 +242,7 @@ function rewriteCode(
   options: InstrumentOptions,
   fuelGlobal: number,
   wrapperFor: (kind: 'memory' | 'table', index: number) => number,
+  bulkWrapperFor: (start: number, end: number, index: number) => number,
 ): Writer {
   // Returns the rewritten bodies, each with its size prefix, without the vector count.
   const bytes = layout.bytes;
@@ -207,6 +259,7 @@ function rewriteCode(
     ]),
     memoryGrowWrapper: (m) => wrapperFor('memory', m),
     tableGrowWrapper: (t) => wrapperFor('table', t),
+    bulkWrapper: bulkWrapperFor,
   });
   const r = new Reader(bytes, code.payloadStart, code.end, 'section 10');
   const n = r.u32();

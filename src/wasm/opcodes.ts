@@ -69,6 +69,8 @@ export const Role = {
   GLOBAL_SET: 20,
   MEMORY_GROW: 21,
   TABLE_GROW: 22,
+  /** memory.fill/copy/init, table.fill/copy/init: work proportional to a length operand. */
+  BULK: 23,
 } as const;
 
 const {
@@ -116,6 +118,7 @@ const {
   GLOBAL_SET: R_GLOBAL_SET,
   MEMORY_GROW: R_MEMORY_GROW,
   TABLE_GROW: R_TABLE_GROW,
+  BULK: R_BULK,
 } = Role;
 
 export const PREFIX_GC = 0xfb;
@@ -268,16 +271,16 @@ export const THREADS: OpcodeTable = table(PREFIX_TABLE_SIZE);
     `i32.trunc_sat_f32_s i32.trunc_sat_f32_u i32.trunc_sat_f64_s i32.trunc_sat_f64_u
      i64.trunc_sat_f32_s i64.trunc_sat_f32_u i64.trunc_sat_f64_s i64.trunc_sat_f64_u`,
   );
-  def(t, 0x08, 'memory.init', IMM_INDEX2);
+  def(t, 0x08, 'memory.init', IMM_INDEX2, R_BULK);
   def(t, 0x09, 'data.drop', IMM_INDEX);
-  def(t, 0x0a, 'memory.copy', IMM_INDEX2);
-  def(t, 0x0b, 'memory.fill', IMM_INDEX);
-  def(t, 0x0c, 'table.init', IMM_INDEX2);
+  def(t, 0x0a, 'memory.copy', IMM_INDEX2, R_BULK);
+  def(t, 0x0b, 'memory.fill', IMM_INDEX, R_BULK);
+  def(t, 0x0c, 'table.init', IMM_INDEX2, R_BULK);
   def(t, 0x0d, 'elem.drop', IMM_INDEX);
-  def(t, 0x0e, 'table.copy', IMM_INDEX2);
+  def(t, 0x0e, 'table.copy', IMM_INDEX2, R_BULK);
   def(t, 0x0f, 'table.grow', IMM_INDEX, R_TABLE_GROW);
   def(t, 0x10, 'table.size', IMM_INDEX);
-  def(t, 0x11, 'table.fill', IMM_INDEX);
+  def(t, 0x11, 'table.fill', IMM_INDEX, R_BULK);
   run(t, 0x13, IMM_NONE, 'i64.add128 i64.sub128 i64.mul_wide_s i64.mul_wide_u');
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { watToWasm } from '../../support/build.js';
 import { corpus } from './corpus.js';
+import { WIDGET_METERING } from '../../../src/wasm/index.js';
 import { buf, createMeter, fuelLeft, instantiateMetered, instantiatePlain, instrument } from './meter-helpers.js';
 
 // Original and instrumented modules (ample fuel, generous caps) must compute the same
@@ -22,14 +23,19 @@ function memoryOf(exports: Record<string, unknown>, name: string | undefined): n
   return m instanceof WebAssembly.Memory ? [...new Uint8Array(m.buffer)] : undefined;
 }
 
+const MODES = [
+  ['one per instruction', {}],
+  ['host weights, bulk metered', WIDGET_METERING],
+] as const;
+
 describe('differential: instrumented modules compute what the originals compute', () => {
   for (const entry of corpus.filter((c) => c.runs)) {
-    it(entry.name, async () => {
+    it.each(MODES)(`${entry.name} (%s)`, async (_mode, options) => {
       const original = await watToWasm(entry.wat);
       if (!WebAssembly.validate(buf(original))) return; // proposal missing in this V8: validated elsewhere
       const plain = await instantiatePlain(original, entry.imports?.() ?? {});
       const meter = createMeter();
-      const metered = await instantiateMetered(instrument(original), meter, entry.imports?.() ?? {});
+      const metered = await instantiateMetered(instrument(original, options), meter, entry.imports?.() ?? {});
       for (const [name, args] of entry.runs!) {
         const a = outcome(() => (plain[name] as (...x: unknown[]) => unknown)(...args));
         const before = fuelLeft(meter);

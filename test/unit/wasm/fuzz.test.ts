@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { watToWasm } from '../../support/build.js';
+import { WIDGET_METERING } from '../../../src/wasm/index.js';
 import { buf, call, createMeter, fuelLeft, instantiateMetered, instantiatePlain, instrument } from './meter-helpers.js';
 import { RandomWat } from './random-wat.js';
 
 // Property test: for many seeded random modules, the instrumented module validates and
 // computes exactly what the original computes (return value or trap, and memory), and its
-// fuel use is the same on two fresh instances.
+// fuel use is the same on two fresh instances. Odd seeds use the host's options (weighted
+// costs, bulk instructions metered by length), even seeds the default one-per-instruction.
+const optionsFor = (seed: number) => (seed % 2 === 1 ? WIDGET_METERING : {});
 
 const MODULES = 240;
 
@@ -24,7 +27,7 @@ describe('random modules', () => {
       const wat = new RandomWat(seed).module();
       const original = await watToWasm(wat);
       expect(WebAssembly.validate(buf(original)), `seed ${seed}: generator produced an invalid module`).toBe(true);
-      const instrumented = instrument(original);
+      const instrumented = instrument(original, optionsFor(seed));
       expect(WebAssembly.validate(instrumented), `seed ${seed}`).toBe(true);
       for (const input of [0, 1, 12345, -7]) {
         const plain = await instantiatePlain(original);
@@ -48,7 +51,7 @@ describe('random modules', () => {
   it('small fuel budgets trap cleanly, leaving fuel below zero', async () => {
     for (let seed = 1000; seed < 1040; seed++) {
       const original = await watToWasm(new RandomWat(seed).module());
-      const instrumented = instrument(original);
+      const instrumented = instrument(original, optionsFor(seed));
       const full = createMeter();
       const e = await instantiateMetered(instrumented, full);
       const r = outcome(() => call(e, 'main', 3));

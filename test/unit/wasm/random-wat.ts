@@ -1,6 +1,6 @@
 // Seeded generator of random (but always terminating and valid) WAT modules for the
 // property test: random nesting of block/loop/if/br/br_if/br_table/return, calls, indirect
-// calls, locals, globals and memory. Loops are bounded by counters only the loop touches,
+// calls, locals, globals, memory and bulk memory. Loops are bounded by counters only the loop touches,
 // and branches only go forward (to block labels), so every module terminates.
 
 export function mulberry32(seed: number): () => number {
@@ -108,6 +108,12 @@ export class RandomWat {
       case 1:
         return `(local.set ${this.#pick(VALUE_LOCALS)} ${e()})`;
       case 2:
+        if (this.#chance(0.2)) {
+          // Bulk memory with random in-bounds lengths (metered by length in the host's mode).
+          return this.#chance(0.5)
+            ? `(memory.fill (i32.and ${e()} (i32.const 1023)) ${e()} (i32.and ${e()} (i32.const 4095)))`
+            : `(memory.copy (i32.and ${e()} (i32.const 4095)) (i32.and ${e()} (i32.const 4095)) (i32.and ${e()} (i32.const 8191)))`;
+        }
         return `(i32.store offset=${this.#int(64) * 4} (i32.and ${e()} (i32.const 1020)) ${e()})`;
       case 3:
         return `(global.set $g${this.#int(2)} ${e()})`;
