@@ -89,6 +89,21 @@ export class InternalError extends SphError {
   override readonly code = 'SPH_ERR_INTERNAL';
 }
 
+/** The host service has no widget with this id (not published, or a typo). */
+export class UnknownWidgetError extends SphError {
+  override readonly code = 'SPH_ERR_UNKNOWN_WIDGET';
+}
+
+/** A tenant is over its render rate or its renders in flight: retry after details.retryAfterMs. */
+export class RateLimitedError extends SphError {
+  override readonly code = 'SPH_ERR_RATE_LIMITED';
+}
+
+/** The host is shedding load (too many renders waiting for a worker): retry later. */
+export class OverloadedError extends SphError {
+  override readonly code = 'SPH_ERR_OVERLOADED';
+}
+
 export const errorClasses = {
   SPH_ERR_INVALID_COMPONENT: InvalidComponentError,
   SPH_ERR_INVALID_MANIFEST: InvalidManifestError,
@@ -104,6 +119,9 @@ export const errorClasses = {
   SPH_ERR_REGISTRY_UNAVAILABLE: RegistryUnavailableError,
   SPH_ERR_INVALID_ARG: InvalidArgError,
   SPH_ERR_INTERNAL: InternalError,
+  SPH_ERR_UNKNOWN_WIDGET: UnknownWidgetError,
+  SPH_ERR_RATE_LIMITED: RateLimitedError,
+  SPH_ERR_OVERLOADED: OverloadedError,
 } as const;
 
 export type ErrorCode = keyof typeof errorClasses;

@@ -46,6 +46,8 @@ export interface RenderOptions {
   tenant?: string;
   invocationId?: string;
   signal?: AbortSignal;
+  /** Logger for this call's lines (for example a request logger carrying a trace id). */
+  logger?: Logger;
 }
 
 export interface RenderResult {
@@ -150,7 +152,7 @@ export class PluginHost {
     if (typeof text !== 'string') throw new InvalidArgError('render(input): input must be JSON-serializable');
     if (Buffer.byteLength(text) > MAX_INPUT_BYTES) throw new InvalidArgError(`render(input): input is over ${MAX_INPUT_BYTES} bytes`);
     const invocationId = opts.invocationId ?? randomUUID();
-    const log = this.#log.child({ pluginId: plugin.id, tenant: opts.tenant, invocationId });
+    const log = (opts.logger ?? this.#log).child({ pluginId: plugin.id, tenant: opts.tenant, invocationId });
     const logs: PluginLogLine[] = [];
     const outcome = await this.#supervisor.run({
       key: plugin.prepared.key,

@@ -1,0 +1,87 @@
+// Options of the host service: validated once, defaults filled, frozen.
+import type { Logger } from 'pino';
+import { InvalidArgError } from '../errors.js';
+import type { PluginHost } from '../host/plugin-host.js';
+import type { WidgetCatalog } from './widget-catalog.js';
+
+export interface ServiceLimits {
+  /** Largest request body (the render input), bytes. */
+  bodyBytes: number;
+  /** Largest request head (request line and headers), bytes: larger gets 431. */
+  headerBytes: number;
+  /** Renders in flight per tenant. */
+  tenantConcurrency: number;
+  /** Sustained renders per second per tenant, and how many may come at once after idling. */
+  tenantRatePerSec: number;
+  tenantBurst: number;
+  /** Tenants whose rate state is kept at once. */
+  maxTenants: number;
+  /** Renders waiting for a worker before new ones are shed with 503. */
+  maxQueued: number;
+  /** A request must be complete within this time (slow-loris bound). */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_SERVICE_LIMITS: Readonly<ServiceLimits> = Object.freeze({
+  bodyBytes: 1024 * 1024,
+  headerBytes: 16 * 1024,
+  tenantConcurrency: 8,
+  tenantRatePerSec: 100,
+  tenantBurst: 200,
+  maxTenants: 10_000,
+  maxQueued: 256,
+  requestTimeoutMs: 10_000,
+});
+
+export interface ReadyState {
+  ready: boolean;
+  reason?: string;
+}
+
+export interface HostServerOptions {
+  /** The sandbox host renders run in (createHost). */
+  host: PluginHost;
+  /** Where widgets come from: the registry in production, a directory in development. */
+  catalog: WidgetCatalog;
+  /** Widget HTML -> safe HTML (src/host/sanitize). Runs on every output before it leaves. */
+  sanitize: (html: string) => string;
+  logger?: Logger;
+  limits?: Partial<ServiceLimits>;
+  /** Extra readiness condition (for example a fresh kill-switch snapshot). */
+  ready?: () => ReadyState;
+  /** For the metrics endpoint: age of the kill-switch snapshot, null without a registry. */
+  snapshotAgeSeconds?: () => number | null;
+}
+
+export interface ResolvedServerOptions extends Omit<HostServerOptions, 'limits'> {
+  readonly limits: Readonly<ServiceLimits>;
+}
+
+const KNOWN = new Set(['host', 'catalog', 'sanitize', 'logger', 'limits', 'ready', 'snapshotAgeSeconds']);
+
+export function resolveServerOptions(input: HostServerOptions): Readonly<ResolvedServerOptions> {
+  const problems: string[] = [];
+  if (typeof input !== 'object' || input === null) throw new InvalidArgError('createHostServer(options): options must be an object');
+  for (const k of Object.keys(input)) if (!KNOWN.has(k)) problems.push(`unknown option "${k}"`);
+  if (!input.host || typeof input.host.render !== 'function') problems.push('host must be a PluginHost (createHost())');
+  if (!input.catalog || typeof input.catalog.resolve !== 'function') problems.push('catalog must be a WidgetCatalog');
+  if (typeof input.sanitize !== 'function') problems.push('sanitize must be a function from widget HTML to safe HTML');
+  for (const k of ['ready', 'snapshotAgeSeconds'] as const) {
+    if (input[k] !== undefined && typeof input[k] !== 'function') problems.push(`${k} must be a function`);
+  }
+  const limits: ServiceLimits = { ...DEFAULT_SERVICE_LIMITS };
+  if (input.limits !== undefined) {
+    if (typeof input.limits !== 'object' || input.limits === null) problems.push('limits must be an object');
+    else {
+      for (const [k, v] of Object.entries(input.limits)) {
+        if (!(k in DEFAULT_SERVICE_LIMITS)) {
+          problems.push(`limits.${k} is not a service limit (expected one of ${Object.keys(DEFAULT_SERVICE_LIMITS).join(', ')})`);
+        } else if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+          problems.push(`limits.${k} must be a positive integer, got ${JSON.stringify(v)}`);
+        } else limits[k as keyof ServiceLimits] = v;
+      }
+    }
+  }
+  if (problems.length > 0) throw new InvalidArgError(`invalid host service options: ${problems.join('; ')}`, { problems });
+  return Object.freeze({ ...input, limits: Object.freeze(limits) });
+}
