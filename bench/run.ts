@@ -12,6 +12,7 @@ import { extismPeer } from './extism-peer.js';
 import { fuelOverhead } from './fuel-overhead.js';
 import { instrumentBench } from './instrument-time.js';
 import { renderLatency } from './render-latency.js';
+import { serviceLoad } from './service-load.js';
 import { fixtureComponent } from '../test/support/fixtures.js';
 import { KPI_INPUT, jsWorkloads, kpiCard, watWorkloads } from './support/components.js';
 
@@ -36,6 +37,7 @@ try {
   if (want('caps')) await capsBench(host);
   if (want('instrument')) await instrumentBench(await kpiCard());
   if (want('peer')) await extismPeer(host);
+  if (want('service')) await serviceLoad();
 } finally {
   await host.close();
 }

@@ -23,6 +23,12 @@ export interface HostOptions {
   logger?: Logger;
   /** Kill-switch registry; required in production mode (arrives with the registry issue). */
   registry?: unknown;
+  /**
+   * Make each plug-in's next instance ahead of its render (default true), so that renders skip
+   * instantiation (about 11 ms for a componentize-js widget). Instances stay fresh: none is
+   * ever used twice.
+   */
+  prewarm?: boolean;
 }
 
 export interface ResolvedHostOptions {
@@ -31,9 +37,10 @@ export interface ResolvedHostOptions {
   readonly workers: number;
   readonly cacheDir: string | false;
   readonly logger: Logger | undefined;
+  readonly prewarm: boolean;
 }
 
-const KNOWN = new Set(['mode', 'limits', 'workers', 'cacheDir', 'logger', 'registry']);
+const KNOWN = new Set(['mode', 'limits', 'workers', 'cacheDir', 'logger', 'registry', 'prewarm']);
 
 export function defaultCacheDir(): string {
   return process.env.SUMMIT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'summit-plugin-host');
@@ -55,7 +62,9 @@ export function resolveHostOptions(input: HostOptions = {}): ResolvedHostOptions
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) problems.push(`workers must be an integer from 1 to 64, got ${JSON.stringify(input.workers)}`);
   const cacheDir = input.cacheDir === undefined ? defaultCacheDir() : input.cacheDir;
   if (cacheDir !== false && (typeof cacheDir !== 'string' || cacheDir === '')) problems.push('cacheDir must be a directory path or false');
+  const prewarm = input.prewarm ?? true;
+  if (typeof prewarm !== 'boolean') problems.push('prewarm must be a boolean');
   if (problems.length > 0) throw new InvalidArgError(`invalid host options: ${problems.join('; ')}`, { problems });
   const limits = resolveLimits(DEFAULT_LIMITS, input.limits, { allowRaise: mode === 'development', where: 'limits' });
-  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger });
+  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger, prewarm });
 }

@@ -55,6 +55,8 @@ export interface RenderResult {
   usage: Usage;
   invocationId: string;
   logs: PluginLogLine[];
+  /** `warm`: the instance was made ahead of the call (prewarm), `cold`: during it. */
+  instance: 'warm' | 'cold';
 }
 
 /** Errors from render() carry the usage up to the failure and the invocation id. */
@@ -138,7 +140,14 @@ export class PluginHost {
     const plugin = new LoadedPlugin(id, descriptor.version, prepared, limits);
     this.#plugins.add(plugin);
     this.#log.info({ pluginId: id, digest: prepared.digest, source: prepared.source, timings: prepared.timings }, 'plug-in loaded');
+    this.#warm(plugin);
     return plugin;
+  }
+
+  /** Asks the pool for an instance of the plug-in ahead of its next render (see prewarm). */
+  #warm(plugin: LoadedPlugin): void {
+    if (!this.options.prewarm || !plugin.loaded || this.#closed) return;
+    this.#supervisor.warm({ key: plugin.prepared.key, budget: budgetFor(plugin.limits), wallMs: plugin.limits.wallMs, cpuMs: plugin.limits.cpuMs });
   }
 
   /** Renders with a fresh instance. Resolves with the HTML and usage, or rejects with a RenderError. */
@@ -157,14 +166,7 @@ export class PluginHost {
     const outcome = await this.#supervisor.run({
       key: plugin.prepared.key,
       input: text,
-      budget: {
-        fuel: fuelForCpuMs(limits.cpuMs),
-        memoryPages: Math.floor(limits.memoryBytes / WASM_PAGE_BYTES),
-        tableElements: limits.tableElements,
-        outputBytes: limits.outputBytes,
-        logLines: limits.logLines,
-        logLineBytes: limits.logLineBytes,
-      },
+      budget: budgetFor(limits),
       wallMs: limits.wallMs,
       cpuMs: limits.cpuMs,
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -173,12 +175,15 @@ export class PluginHost {
         log[line.level]({ pluginLog: true, ...(line.stream ? { stream: line.stream } : {}) }, line.message);
       },
     });
+    // The next render of this plug-in should not wait for instantiation either.
+    this.#warm(plugin);
+    const instance = outcome.warm ? 'warm' : 'cold';
     if (outcome.logsDropped > 0) log.warn({ dropped: outcome.logsDropped }, 'plug-in log lines dropped (limit reached)');
     if (outcome.ok) {
-      log.info({ usage: outcome.usage, outputBytes: Buffer.byteLength(outcome.output) }, 'render ok');
-      return { output: outcome.output, usage: outcome.usage, invocationId, logs };
+      log.info({ usage: outcome.usage, outputBytes: Buffer.byteLength(outcome.output), instance }, 'render ok');
+      return { output: outcome.output, usage: outcome.usage, invocationId, logs, instance };
     }
-    log.warn({ code: outcome.error.code, usage: outcome.usage, err: outcome.error.message }, 'render failed');
+    log.warn({ code: outcome.error.code, usage: outcome.usage, err: outcome.error.message, instance }, 'render failed');
     throw Object.assign(outcome.error, { usage: outcome.usage, invocationId, logs }) as RenderError;
   }
 
@@ -208,6 +213,18 @@ export class PluginHost {
   #assertOpen(): void {
     if (this.#closed) throw new InternalError('the host is closed');
   }
+}
+
+/** What one invocation may use, from its resolved limits. */
+function budgetFor(limits: Readonly<Limits>) {
+  return {
+    fuel: fuelForCpuMs(limits.cpuMs),
+    memoryPages: Math.floor(limits.memoryBytes / WASM_PAGE_BYTES),
+    tableElements: limits.tableElements,
+    outputBytes: limits.outputBytes,
+    logLines: limits.logLines,
+    logLineBytes: limits.logLineBytes,
+  };
 }
 
 export function createHost(options: HostOptions = {}): PluginHost {

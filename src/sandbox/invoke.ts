@@ -12,7 +12,7 @@ import {
   serializeError,
 } from '../errors.js';
 import { WASM_PAGE_BYTES } from '../config/limits.js';
-import { buildImports } from './capabilities/index.js';
+import { buildImports, type LogLevel } from './capabilities/index.js';
 import { PluginLog } from './plugin-log.js';
 import type { Budget, DoneMessage, LoadMessage } from './protocol.js';
 import type { PluginLogLine } from './plugin-log.js';
@@ -101,26 +101,104 @@ export function classify(err: unknown, meter: Meter, budget: Budget): SphError {
   return new PluginTrapError(`the plug-in failed: ${clip(message)}`, { kind: 'host-call' });
 }
 
+/**
+ * Routes an instance's log, stdout and stderr to whichever invocation holds it: an instance
+ * made ahead of time (warm) logs into a buffer until a render takes it.
+ */
+class LogRoute {
+  target: PluginLog;
+  constructor(target: PluginLog) {
+    this.target = target;
+  }
+  log = (level: LogLevel, message: string): void => this.target.log(level, message);
+  stdout = (bytes: Uint8Array): void => this.target.stdout(bytes);
+  stderr = (bytes: Uint8Array): void => this.target.stderr(bytes);
+}
+
+/**
+ * An instance made ahead of a render (issue 6's warm pool): instantiated, start functions run,
+ * under the meter of the plug-in's own budget; never rendered. The fuel, memory and table
+ * growth its instantiation used are charged to the render that takes it, so a render reports
+ * the same usage whether its instance was warm or made on the spot.
+ */
+export interface WarmInstance {
+  instance: { render(input: string): string };
+  meter: Meter;
+  route: LogRoute;
+  /** Lines logged while instantiating, replayed into the render's log. */
+  pending: PluginLogLine[];
+  pendingDropped: number;
+  fuelUsed: bigint;
+  pagesGrown: number;
+  elementsGrown: number;
+  /** The budget it was made under: only a render with the same budget may take it. */
+  budget: Budget;
+}
+
+
+function coreHooks(c: LoadedComponent, meter: Meter) {
+  const instantiateCore = (module: WebAssembly.Module, importObject: WebAssembly.Imports = {}) =>
+    new WebAssembly.Instance(module, { ...importObject, [METER_MODULE]: meter as unknown as WebAssembly.ModuleImports });
+  const getCoreModule = (name: string) => {
+    const m = c.modules.get(name);
+    if (!m) throw new Error(`bindings asked for an unknown core module ${name}`);
+    return m;
+  };
+  return { instantiateCore, getCoreModule };
+}
+
+const pagesLeft = (c: LoadedComponent, budget: Budget) => Math.max(0, budget.memoryPages - c.initialMemoryPages);
+const elementsLeft = (c: LoadedComponent, budget: Budget) => Math.max(0, budget.tableElements - c.initialTableElements);
+
+/** Instantiates ahead of a render; rejects with a coded error if instantiation fails. */
+export async function createWarmInstance(c: LoadedComponent, budget: Budget): Promise<WarmInstance> {
+  const meter = createMeter(c, budget);
+  const pending: PluginLogLine[] = [];
+  const buffer = new PluginLog({ maxLines: budget.logLines, maxLineBytes: budget.logLineBytes, emit: (l) => pending.push(l) });
+  const route = new LogRoute(buffer);
+  const { getCoreModule, instantiateCore } = coreHooks(c, meter);
+  let instance: { render(input: string): string };
+  try {
+    instance = await c.instantiate(getCoreModule, buildImports(route, c.imports), instantiateCore);
+  } catch (err) {
+    throw classify(err, meter, budget);
+  }
+  buffer.flush();
+  return {
+    instance,
+    meter,
+    route,
+    pending,
+    pendingDropped: buffer.dropped,
+    fuelUsed: budget.fuel - (meter.fuel.value as bigint),
+    pagesGrown: pagesLeft(c, budget) - (meter.memory_pages_left.value as number),
+    elementsGrown: elementsLeft(c, budget) - (meter.table_elements_left.value as number),
+    budget,
+  };
+}
+
 export async function invoke(
   c: LoadedComponent,
   id: number,
   input: string,
   budget: Budget,
   emit: (line: PluginLogLine) => void,
+  warm?: WarmInstance,
 ): Promise<DoneMessage> {
-  const meter = createMeter(c, budget);
+  const meter = warm?.meter ?? createMeter(c, budget);
   const log = new PluginLog({ maxLines: budget.logLines, maxLineBytes: budget.logLineBytes, emit });
   const usage = () => {
     const left = meter.fuel.value as bigint;
     const used = left < 0n ? budget.fuel : budget.fuel - left;
-    const grown = Math.max(0, budget.memoryPages - c.initialMemoryPages) - (meter.memory_pages_left.value as number);
+    const grown = pagesLeft(c, budget) - (meter.memory_pages_left.value as number);
     return { fuel: Number(used), memoryBytes: (c.initialMemoryPages + grown) * WASM_PAGE_BYTES };
   };
   const done = (r: { ok: true; output: string } | { ok: false; error: SphError }): DoneMessage => {
     log.flush();
+    const dropped = log.dropped + (warm?.pendingDropped ?? 0);
     return r.ok
-      ? { type: 'done', id, ok: true, output: r.output, usage: usage(), logsDropped: log.dropped }
-      : { type: 'done', id, ok: false, error: serializeError(r.error), usage: usage(), logsDropped: log.dropped };
+      ? { type: 'done', id, ok: true, output: r.output, usage: usage(), logsDropped: dropped, warm: warm !== undefined }
+      : { type: 'done', id, ok: false, error: serializeError(r.error), usage: usage(), logsDropped: dropped, warm: warm !== undefined };
   };
 
   if (c.initialMemoryPages > budget.memoryPages) {
@@ -133,16 +211,22 @@ export async function invoke(
     });
   }
 
-  const imports = buildImports({ log: log.log, stdout: log.stdout, stderr: log.stderr }, c.imports);
-  const instantiateCore = (module: WebAssembly.Module, importObject: WebAssembly.Imports = {}) =>
-    new WebAssembly.Instance(module, { ...importObject, [METER_MODULE]: meter as unknown as WebAssembly.ModuleImports });
-  const getCoreModule = (name: string) => {
-    const m = c.modules.get(name);
-    if (!m) throw new Error(`bindings asked for an unknown core module ${name}`);
-    return m;
-  };
+  let instance: { render(input: string): string };
+  if (warm) {
+    // Hand the warm instance over (made under this same budget: see sameBudget). Its meter
+    // already holds what instantiating it used; its early log lines open this call's log.
+    for (const l of warm.pending) log.log(l.level, l.message, l.stream);
+    warm.route.target = log;
+    instance = warm.instance;
+  } else {
+    const { getCoreModule, instantiateCore } = coreHooks(c, meter);
+    try {
+      instance = await c.instantiate(getCoreModule, buildImports(log, c.imports), instantiateCore);
+    } catch (err) {
+      return done({ ok: false, error: classify(err, meter, budget) });
+    }
+  }
   try {
-    const instance = await c.instantiate(getCoreModule, imports, instantiateCore);
     const output = instance.render(input);
     if (typeof output !== 'string') throw new PluginTrapError('render returned no string');
     const bytes = Buffer.byteLength(output, 'utf8');

@@ -14,6 +14,22 @@ export interface Budget {
   logLineBytes: number;
 }
 
+/**
+ * A warm instance serves only a render with the budget it was made under. A call with lower
+ * caps of its own gets a cold instance: instantiation may have grown memory past that call's
+ * cap where a cold start would have been refused the growth and gone on without it.
+ */
+export function sameBudget(a: Budget, b: Budget): boolean {
+  return (
+    a.fuel === b.fuel &&
+    a.memoryPages === b.memoryPages &&
+    a.tableElements === b.tableElements &&
+    a.outputBytes === b.outputBytes &&
+    a.logLines === b.logLines &&
+    a.logLineBytes === b.logLineBytes
+  );
+}
+
 export interface LoadMessage {
   type: 'load';
   key: string;
@@ -32,7 +48,15 @@ export interface RunMessage {
   budget: Budget;
 }
 
-export type ToWorker = LoadMessage | RunMessage | { type: 'unload'; key: string };
+/** Make an instance of `key` ahead of a render, under the plug-in's own budget. */
+export interface WarmMessage {
+  type: 'warm';
+  id: number;
+  key: string;
+  budget: Budget;
+}
+
+export type ToWorker = LoadMessage | RunMessage | WarmMessage | { type: 'unload'; key: string };
 
 /** Usage the worker can measure itself; CPU and wall time are measured by the supervisor. */
 export interface WorkerUsage {
@@ -40,11 +64,17 @@ export interface WorkerUsage {
   memoryBytes: number;
 }
 
+/** `warm`: the render took an instance made ahead of time. */
 export type DoneMessage =
-  | { type: 'done'; id: number; ok: true; output: string; usage: WorkerUsage; logsDropped: number }
-  | { type: 'done'; id: number; ok: false; error: SerializedError; usage: WorkerUsage; logsDropped: number };
+  | { type: 'done'; id: number; ok: true; output: string; usage: WorkerUsage; logsDropped: number; warm: boolean }
+  | { type: 'done'; id: number; ok: false; error: SerializedError; usage: WorkerUsage; logsDropped: number; warm: boolean };
+
+export type WarmedMessage =
+  | { type: 'warmed'; id: number; key: string; ok: true; evicted: string[] }
+  | { type: 'warmed'; id: number; key: string; ok: false; error: SerializedError };
 
 export type FromWorker =
+  | WarmedMessage
   | { type: 'ready'; tid: number | null }
   /** Bindings imported (or failed to): runs of that key may be dispatched to this worker. */
   | { type: 'loaded'; key: string } | { type: 'log'; id: number; line: PluginLogLine } | DoneMessage;

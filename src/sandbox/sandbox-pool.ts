@@ -3,7 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { InternalError, deserializeError, serializeError, SphError } from '../errors.js';
 import type { LoadMessage } from './protocol.js';
-import type { RunOutcome, RunRequest, SupervisorOptions } from './supervisor.js';
+import type { RunOutcome, RunRequest, SupervisorOptions, WarmRequest } from './supervisor.js';
 import type { FromSupervisor, ToSupervisor } from './supervisor-protocol.js';
 import { threadEntry } from './worker-url.js';
 
@@ -20,7 +20,7 @@ export class SandboxPool {
   #thread!: Worker;
   #nextId = 1;
   #closed = false;
-  #stats = { workers: 0, busy: 0, queued: 0 };
+  #stats = { workers: 0, busy: 0, queued: 0, warm: 0 };
 
   constructor(opts: SupervisorOptions) {
     this.#opts = opts;
@@ -30,7 +30,7 @@ export class SandboxPool {
 
   #start(): void {
     const entry = threadEntry('supervisor-thread');
-    const { onWorkerEvent: _ignored, ...data } = this.#opts;
+    const { onWorkerEvent: _ignored, onStatsChange: _ignored2, ...data } = this.#opts;
     // execArgv: [] so the host process's own flags (--input-type, --inspect, ...) never reach the sandbox.
     const thread = new Worker(entry.script, { eval: entry.eval, workerData: data, env: {}, execArgv: [] });
     this.#thread = thread;
@@ -92,6 +92,11 @@ export class SandboxPool {
 
   unload(key: string): void {
     if (this.#loaded.delete(key)) this.#post({ type: 'unload', key });
+  }
+
+  /** Asks for an instance of `key` to be made ahead of its next render (best effort). */
+  warm(req: WarmRequest): void {
+    if (!this.#closed && this.#loaded.has(req.key)) this.#post({ type: 'warm', req });
   }
 
   isLoaded(key: string): boolean {

@@ -14,6 +14,8 @@ const send = (m: FromSupervisor) => port.postMessage(m);
 const supervisor = new Supervisor({
   ...(workerData as SupervisorThreadOptions),
   onWorkerEvent: (event) => send({ type: 'event', event }),
+  // Pool gauges and load shedding on the host's side read these.
+  onStatsChange: () => send({ type: 'stats', stats: supervisor.stats }),
 });
 const aborts = new Map<number, AbortController>();
 
@@ -39,13 +41,12 @@ port.on('message', (m: ToSupervisor) => {
               outcome: { ok: false, error: serializeError(err), usage: { fuel: null, cpuMs: 0, memoryBytes: 0, wallMs: 0 }, logsDropped: 0 },
             }),
         )
-        .finally(() => {
-          aborts.delete(m.id);
-          send({ type: 'stats', stats: supervisor.stats });
-        });
-      send({ type: 'stats', stats: supervisor.stats });
+        .finally(() => aborts.delete(m.id));
       return;
     }
+    case 'warm':
+      supervisor.warm(m.req);
+      return;
     case 'abort':
       aborts.get(m.id)?.abort(deserializeError(m.reason));
       return;

@@ -12,7 +12,7 @@ import {
   WallTimeoutError,
   deserializeError,
 } from '../errors.js';
-import type { Budget, DoneMessage, FromWorker, LoadMessage, ToWorker } from './protocol.js';
+import { sameBudget, type Budget, type DoneMessage, type FromWorker, type LoadMessage, type ToWorker, type WarmedMessage } from './protocol.js';
 import type { PluginLogLine } from './plugin-log.js';
 import { threadCpuNs } from './thread-cpu.js';
 import { threadEntry } from './worker-url.js';
@@ -27,9 +27,10 @@ export interface Usage {
   wallMs: number;
 }
 
+/** `warm`: the render took an instance made ahead of time (no instantiation on its path). */
 export type RunOutcome =
-  | { ok: true; output: string; usage: Usage; logsDropped: number }
-  | { ok: false; error: SphError; usage: Usage; logsDropped: number };
+  | { ok: true; output: string; usage: Usage; logsDropped: number; warm?: boolean }
+  | { ok: false; error: SphError; usage: Usage; logsDropped: number; warm?: boolean };
 
 export interface RunRequest {
   key: string;
@@ -42,6 +43,14 @@ export interface RunRequest {
   signal?: AbortSignal;
 }
 
+/** Make an instance of a component ahead of its next render, under the plug-in's own caps. */
+export interface WarmRequest {
+  key: string;
+  budget: Budget;
+  wallMs: number;
+  cpuMs: number;
+}
+
 export interface SupervisorOptions {
   workers: number;
   /** JS heap of each worker; wasm memory is capped by the module rewrite, not here. */
@@ -50,13 +59,18 @@ export interface SupervisorOptions {
   /** How often running invocations' CPU time is sampled. */
   cpuPollMs?: number;
   onWorkerEvent?: (event: { type: 'spawn' | 'terminate' | 'crash'; reason?: string }) => void;
+  /** Called whenever workers, busy, queued or warm counts may have changed. */
+  onStatsChange?: () => void;
 }
 
 interface Job extends RunRequest {
+  kind: 'run' | 'warm';
   id: number;
   resolve: (o: RunOutcome) => void;
   startedAt: number;
   cpuStart: bigint | null;
+  /** CPU time already spent for this render: making the warm instance it took. */
+  cpuOffsetMs: number;
   timer?: NodeJS.Timeout;
   abortListener?: () => void;
 }
@@ -67,16 +81,22 @@ interface Slot {
   ready: boolean;
   /** Keys whose bindings this worker has imported: the import is not charged to a render. */
   loaded: Set<string>;
+  /** Keys this worker holds a warm instance of: the budget it was made under, the CPU time it took. */
+  warm: Map<string, { budget: Budget; cpuMs: number }>;
   job: Job | null;
 }
 
 const nsToMs = (ns: bigint) => Number(ns) / 1e6;
 
 export class Supervisor {
-  readonly #opts: Required<Omit<SupervisorOptions, 'onWorkerEvent'>> & Pick<SupervisorOptions, 'onWorkerEvent'>;
+  readonly #opts: Required<Omit<SupervisorOptions, 'onWorkerEvent' | 'onStatsChange'>> & Pick<SupervisorOptions, 'onWorkerEvent' | 'onStatsChange'>;
   readonly #slots = new Set<Slot>();
   readonly #loaded = new Map<string, LoadMessage>();
   readonly #queue: Job[] = [];
+  /** Keys whose instantiation failed: no more warm attempts (renders report the failure). */
+  readonly #warmFailed = new Set<string>();
+  /** Warm instances asked for and not made yet, one request per key. */
+  readonly #wantWarm = new Map<string, WarmRequest>();
   #nextId = 1;
   #poll: NodeJS.Timeout | undefined;
   #closed = false;
@@ -97,10 +117,14 @@ export class Supervisor {
 
   unload(key: string): void {
     if (!this.#loaded.delete(key)) return;
+    this.#warmFailed.delete(key);
+    this.#wantWarm.delete(key);
     for (const slot of this.#slots) {
       slot.loaded.delete(key);
+      slot.warm.delete(key);
       this.#post(slot, { type: 'unload', key });
     }
+    this.#opts.onStatsChange?.();
   }
 
   isLoaded(key: string): boolean {
@@ -109,15 +133,58 @@ export class Supervisor {
 
   get stats() {
     let busy = 0;
-    for (const s of this.#slots) if (s.job) busy++;
-    return { workers: this.#slots.size, busy, queued: this.#queue.length };
+    let warm = 0;
+    for (const s of this.#slots) {
+      if (s.job) busy++;
+      warm += s.warm.size;
+    }
+    return { workers: this.#slots.size, busy, queued: this.#queue.length, warm };
+  }
+
+  /**
+   * Asks for an instance of `key` on a worker that has none, made when a worker is idle and
+   * no render waits, so that the next render of it skips instantiation. At most one request
+   * per component waits; a component whose instantiation failed is not warmed again.
+   */
+  warm(req: WarmRequest): void {
+    if (this.#closed || !this.#loaded.has(req.key) || this.#warmFailed.has(req.key)) return;
+    this.#wantWarm.set(req.key, req);
+    this.#dispatch();
+  }
+
+  #startWarm(): void {
+    if (this.#queue.length > 0) return;
+    for (const [key, req] of this.#wantWarm) {
+      if (this.#warmFailed.has(key)) {
+        this.#wantWarm.delete(key);
+        continue;
+      }
+      // One attempt at a time per component: if it fails, the next would fail too.
+      if ([...this.#slots].some((s) => s.job?.kind === 'warm' && s.job.key === key)) continue;
+      let slot: Slot | undefined;
+      for (const s of this.#slots) {
+        if (s.ready && !s.job && s.loaded.has(key) && !s.warm.has(key)) {
+          slot = s;
+          break;
+        }
+      }
+      if (!slot) continue;
+      this.#wantWarm.delete(key);
+      const job: Job = { ...req, kind: 'warm', input: '', id: this.#nextId++, startedAt: 0, cpuStart: null, cpuOffsetMs: 0, resolve: (o) => this.#warmFailedOn(key, o) };
+      this.#start(slot, job);
+    }
+  }
+
+  /** A warm job that ended without a 'warmed' message (killed, crashed, host closing). */
+  #warmFailedOn(key: string, o: RunOutcome): void {
+    if (!o.ok && this.#loaded.has(key) && !this.#closed) this.#warmFailed.add(key);
   }
 
   run(req: RunRequest): Promise<RunOutcome> {
     if (this.#closed) return Promise.reject(new InternalError('the host is closed'));
     if (!this.#loaded.has(req.key)) return Promise.reject(new InternalError(`component ${req.key} is not loaded`));
     return new Promise<RunOutcome>((resolve) => {
-      const job: Job = { ...req, id: this.#nextId++, resolve, startedAt: 0, cpuStart: null };
+      const job: Job = { ...req, kind: 'run', id: this.#nextId++, resolve, startedAt: 0, cpuStart: null, cpuOffsetMs: 0 };
       if (req.signal?.aborted) {
         resolve(this.#failed(job, req.signal.reason));
         return;
@@ -153,7 +220,7 @@ export class Supervisor {
     });
     worker.stdout.resume();
     worker.stderr.resume();
-    const slot: Slot = { worker, tid: null, ready: false, loaded: new Set(), job: null };
+    const slot: Slot = { worker, tid: null, ready: false, loaded: new Set(), warm: new Map(), job: null };
     this.#slots.add(slot);
     for (const msg of this.#loaded.values()) this.#post(slot, msg);
     worker.on('message', (m: FromWorker) => this.#onMessage(slot, m));
@@ -188,12 +255,29 @@ export class Supervisor {
     }
     const job = slot.job;
     if (!job || m.id !== job.id) return;
+    if (m.type === 'warmed') {
+      this.#onWarmed(slot, job, m);
+      return;
+    }
     if (m.type === 'log') {
       job.onLog?.(m.line);
       return;
     }
     slot.job = null;
     this.#finish(job, this.#fromDone(slot, job, m));
+    this.#dispatch();
+  }
+
+  #onWarmed(slot: Slot, job: Job, m: WarmedMessage): void {
+    slot.job = null;
+    clearTimeout(job.timer);
+    if (m.ok) {
+      slot.warm.set(m.key, { budget: job.budget, cpuMs: this.#cpuMs(slot, job) });
+      for (const key of m.evicted) slot.warm.delete(key);
+    } else if (this.#loaded.has(m.key)) {
+      // Instantiation failing is deterministic: cold renders will report it with its usage.
+      this.#warmFailed.add(m.key);
+    }
     this.#dispatch();
   }
 
@@ -205,30 +289,60 @@ export class Supervisor {
       wallMs: performance.now() - job.startedAt,
     };
     return m.ok
-      ? { ok: true, output: m.output, usage, logsDropped: m.logsDropped }
-      : { ok: false, error: deserializeError(m.error), usage, logsDropped: m.logsDropped };
+      ? { ok: true, output: m.output, usage, logsDropped: m.logsDropped, warm: m.warm }
+      : { ok: false, error: deserializeError(m.error), usage, logsDropped: m.logsDropped, warm: m.warm };
   }
 
   #cpuMs(slot: Slot, job: Job): number {
     const now = threadCpuNs(slot.tid);
-    return now !== null && job.cpuStart !== null ? nsToMs(now - job.cpuStart) : 0;
+    return (now !== null && job.cpuStart !== null ? nsToMs(now - job.cpuStart) : 0) + job.cpuOffsetMs;
   }
 
   #dispatch(): void {
     if (this.#closed) return;
-    for (const slot of this.#slots) {
-      if (this.#queue.length === 0) break;
-      if (!slot.ready || slot.job) continue;
-      const index = this.#queue.findIndex((j) => slot.loaded.has(j.key));
-      if (index === -1) continue;
-      const job = this.#queue.splice(index, 1)[0]!;
-      slot.job = job;
-      job.startedAt = performance.now();
-      job.cpuStart = threadCpuNs(slot.tid);
-      this.#armDeadline(slot, job, job.wallMs);
-      this.#post(slot, { type: 'run', id: job.id, key: job.key, input: job.input, budget: job.budget });
+    // Queued renders in order, each to an idle worker that has its component loaded,
+    // preferring one that holds a warm instance of it.
+    for (let i = 0; i < this.#queue.length; ) {
+      const job = this.#queue[i]!;
+      const slot = this.#idleSlotFor(job);
+      if (!slot) {
+        i++;
+        continue;
+      }
+      this.#queue.splice(i, 1);
+      this.#start(slot, job);
     }
+    this.#startWarm();
     this.#updatePoll();
+    this.#opts.onStatsChange?.();
+  }
+
+  #idleSlotFor(job: Job): Slot | undefined {
+    let any: Slot | undefined;
+    for (const s of this.#slots) {
+      if (!s.ready || s.job || !s.loaded.has(job.key)) continue;
+      if (usableWarm(s, job)) return s;
+      any ??= s;
+    }
+    return any;
+  }
+
+  #start(slot: Slot, job: Job): void {
+    slot.job = job;
+    job.startedAt = performance.now();
+    job.cpuStart = threadCpuNs(slot.tid);
+    this.#armDeadline(slot, job, job.wallMs);
+    if (job.kind === 'warm') {
+      this.#post(slot, { type: 'warm', id: job.id, key: job.key, budget: job.budget });
+      return;
+    }
+    const warm = usableWarm(slot, job);
+    if (warm) {
+      // The worker hands this render its warm instance; the CPU time making it is the render's.
+      slot.warm.delete(job.key);
+      job.cpuOffsetMs = warm.cpuMs;
+    }
+    this.#post(slot, { type: 'run', id: job.id, key: job.key, input: job.input, budget: job.budget });
   }
 
   /** Timers may fire a little early against performance.now(): re-arm for what is left. */
@@ -349,6 +463,12 @@ export class Supervisor {
     if (job.abortListener) job.signal?.removeEventListener('abort', job.abortListener);
     job.resolve(outcome);
   }
+}
+
+/** The warm instance a worker would hand this render (same rule as the worker: sameBudget). */
+function usableWarm(slot: Slot, job: Job): { budget: Budget; cpuMs: number } | undefined {
+  const w = slot.warm.get(job.key);
+  return w && sameBudget(w.budget, job.budget) ? w : undefined;
 }
 
 function toSphError(reason: unknown): SphError {

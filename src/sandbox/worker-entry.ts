@@ -5,8 +5,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { serializeError, InternalError } from '../errors.js';
-import { invoke, loadBindings, type LoadedComponent } from './invoke.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import { createWarmInstance, invoke, loadBindings, type LoadedComponent, type WarmInstance } from './invoke.js';
+import { sameBudget, type FromWorker, type ToWorker } from './protocol.js';
 import { currentThreadId } from './thread-cpu.js';
 
 const port = parentPort;
@@ -20,6 +20,10 @@ setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
 
 const components = new Map<string, Promise<LoadedComponent>>();
+// Instances made ahead of renders, at most one per component and MAX_WARM components (least
+// recently made dropped first): each holds its linear memory while it waits.
+const MAX_WARM = 4;
+const warm = new Map<string, WarmInstance>();
 const send = (m: FromWorker) => port.postMessage(m);
 
 // Messages are handled strictly in order: a run waits for the load sent before it.
@@ -29,7 +33,7 @@ port.on('message', (msg: ToWorker) => {
   // A failure here is a host bug; it must not stop later messages from being handled.
   queue = queue.then(() => handle(msg)).catch((err: unknown) => {
     if (msg.type === 'run') {
-      send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError(String((err as Error)?.message ?? err))), usage: { fuel: 0, memoryBytes: 0 }, logsDropped: 0 });
+      send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError(String((err as Error)?.message ?? err))), usage: { fuel: 0, memoryBytes: 0 }, logsDropped: 0, warm: false });
     }
   });
 });
@@ -47,21 +51,47 @@ async function handle(msg: ToWorker): Promise<void> {
       return;
     case 'unload':
       components.delete(msg.key);
+      warm.delete(msg.key);
       return;
+    case 'warm': {
+      const loaded = await components.get(msg.key)?.catch(() => undefined);
+      if (!loaded) {
+        send({ type: 'warmed', id: msg.id, key: msg.key, ok: false, error: serializeError(new InternalError('component not loaded in this worker')) });
+        return;
+      }
+      try {
+        const instance = await createWarmInstance(loaded, msg.budget);
+        warm.delete(msg.key);
+        warm.set(msg.key, instance);
+        const evicted: string[] = [];
+        for (const key of warm.keys()) {
+          if (warm.size <= MAX_WARM) break;
+          warm.delete(key);
+          evicted.push(key);
+        }
+        send({ type: 'warmed', id: msg.id, key: msg.key, ok: true, evicted });
+      } catch (err) {
+        send({ type: 'warmed', id: msg.id, key: msg.key, ok: false, error: serializeError(err) });
+      }
+      return;
+    }
     case 'run': {
       const emptyUsage = { fuel: 0, memoryBytes: 0 };
       let loaded: LoadedComponent | undefined;
       try {
         loaded = await components.get(msg.key);
       } catch (err) {
-        send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError(`loading the bindings failed: ${(err as Error).message}`)), usage: emptyUsage, logsDropped: 0 });
+        send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError(`loading the bindings failed: ${(err as Error).message}`)), usage: emptyUsage, logsDropped: 0, warm: false });
         return;
       }
       if (!loaded) {
-        send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError('component not loaded in this worker')), usage: emptyUsage, logsDropped: 0 });
+        send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError('component not loaded in this worker')), usage: emptyUsage, logsDropped: 0, warm: false });
         return;
       }
-      const result = await invoke(loaded, msg.id, msg.input, msg.budget, (line) => send({ type: 'log', id: msg.id, line }));
+      let instance = warm.get(msg.key);
+      if (instance && sameBudget(instance.budget, msg.budget)) warm.delete(msg.key);
+      else instance = undefined;
+      const result = await invoke(loaded, msg.id, msg.input, msg.budget, (line) => send({ type: 'log', id: msg.id, line }), instance);
       send(result);
       if (result.usage.memoryBytes > RECLAIM_AFTER_BYTES) collect();
       return;
