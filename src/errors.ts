@@ -104,6 +104,11 @@ export class OverloadedError extends SphError {
   override readonly code = 'SPH_ERR_OVERLOADED';
 }
 
+/** The widget is suspended after running into its caps again and again: retry later. */
+export class CircuitOpenError extends SphError {
+  override readonly code = 'SPH_ERR_CIRCUIT_OPEN';
+}
+
 export const errorClasses = {
   SPH_ERR_INVALID_COMPONENT: InvalidComponentError,
   SPH_ERR_INVALID_MANIFEST: InvalidManifestError,
@@ -122,6 +127,7 @@ export const errorClasses = {
   SPH_ERR_UNKNOWN_WIDGET: UnknownWidgetError,
   SPH_ERR_RATE_LIMITED: RateLimitedError,
   SPH_ERR_OVERLOADED: OverloadedError,
+  SPH_ERR_CIRCUIT_OPEN: CircuitOpenError,
 } as const;
 
 export type ErrorCode = keyof typeof errorClasses;

@@ -13,6 +13,7 @@ import { resolveServerOptions, type HostServerOptions } from './server-options.j
 import type { ServiceContext } from './service-context.js';
 import { TenantLimits } from './tenant-limits.js';
 import { parseTraceparent } from './trace-context.js';
+import { WidgetGuard } from './widget-guard.js';
 import { WidgetLoader } from './widget-loader.js';
 
 export interface HostServer {
@@ -50,8 +51,16 @@ export function createHostServer(input: HostServerOptions): HostServer {
     genReqId: (req) => parseTraceparent(req.headers.traceparent).traceId,
     requestIdLogLabel: 'traceId',
   });
+  const guard = new WidgetGuard({
+    tripAfter: options.limits.breakerTripAfter,
+    coolDownMs: options.limits.breakerCoolDownMs,
+    maxCoolDownMs: options.limits.breakerMaxCoolDownMs,
+    suspectForMs: options.limits.suspectForMs,
+    suspectConcurrency: options.limits.suspectConcurrency,
+  });
   const context: ServiceContext = {
     options,
+    guard,
     host: options.host,
     catalog: options.catalog,
     loader: new WidgetLoader(options.host),
@@ -63,6 +72,7 @@ export function createHostServer(input: HostServerOptions): HostServer {
     }),
     metrics: new ServiceMetrics({
       pool: () => options.host.stats,
+      suspended: () => guard.open,
       ...(options.snapshotAgeSeconds ? { snapshotAgeSeconds: options.snapshotAgeSeconds } : {}),
     }),
   };
@@ -80,6 +90,8 @@ export function createHostServer(input: HostServerOptions): HostServer {
     if (SphError.isSphError(err)) {
       ({ code, message } = err);
       status = statusFor(code);
+      const retryAfterMs = err.details.retryAfterMs;
+      if (typeof retryAfterMs === 'number') reply.header('retry-after', Math.max(1, Math.ceil(retryAfterMs / 1000)));
     } else {
       ({ status, code, message } = fromFramework(err));
       if (status >= 500) req.log.error({ err }, 'unhandled error in the host service');

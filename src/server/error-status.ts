@@ -24,6 +24,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = Object.freeze
   // We cannot serve right now: fail closed, try again later.
   SPH_ERR_REGISTRY_UNAVAILABLE: 503,
   SPH_ERR_OVERLOADED: 503,
+  SPH_ERR_CIRCUIT_OPEN: 503,
   SPH_ERR_INTERNAL: 500,
 });
 

@@ -3,7 +3,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface MetricsSources {
-  pool: () => { workers: number; busy: number; queued: number };
+  pool: () => { workers: number; busy: number; queued: number; warm: number };
+  /** Widgets whose circuit breaker is open. */
+  suspended: () => number;
   /** Age of the kill-switch snapshot in seconds; null when there is no registry (development). */
   snapshotAgeSeconds?: () => number | null;
 }
@@ -54,7 +56,7 @@ export class ServiceMetrics {
       labelNames: ['kind'],
       registers,
     });
-    const pool = (field: 'workers' | 'busy' | 'queued', help: string) =>
+    const pool = (field: 'workers' | 'busy' | 'queued' | 'warm', help: string) =>
       new Gauge({
         name: `summit_pool_${field}`,
         help,
@@ -66,6 +68,15 @@ export class ServiceMetrics {
     pool('workers', 'Sandbox workers alive.');
     pool('busy', 'Sandbox workers running a render.');
     pool('queued', 'Renders waiting for a worker.');
+    pool('warm', 'Instances made ahead of renders, waiting for one.');
+    new Gauge({
+      name: 'summit_widgets_suspended',
+      help: 'Widgets suspended by the circuit breaker after running into their caps again and again.',
+      registers,
+      collect() {
+        this.set(sources.suspended());
+      },
+    });
     new Gauge({
       name: 'summit_kill_switch_snapshot_age_seconds',
       help: 'Age of the newest verified kill-switch snapshot (absent without a registry).',

@@ -20,6 +20,15 @@ export interface ServiceLimits {
   maxQueued: number;
   /** A request must be complete within this time (slow-loris bound). */
   requestTimeoutMs: number;
+  /** Renders in a row that hit an expensive cap (fuel, CPU, wall, memory) before a widget is suspended. */
+  breakerTripAfter: number;
+  /** First suspension; doubles on every failed probe, up to breakerMaxCoolDownMs. */
+  breakerCoolDownMs: number;
+  breakerMaxCoolDownMs: number;
+  /** How long after such a failure a widget stays in the suspect lane. */
+  suspectForMs: number;
+  /** Workers a suspect widget may hold at once (default: half the pool, at least 1). */
+  suspectConcurrency: number;
 }
 
 export const DEFAULT_SERVICE_LIMITS: Readonly<ServiceLimits> = Object.freeze({
@@ -31,6 +40,11 @@ export const DEFAULT_SERVICE_LIMITS: Readonly<ServiceLimits> = Object.freeze({
   maxTenants: 10_000,
   maxQueued: 256,
   requestTimeoutMs: 10_000,
+  breakerTripAfter: 3,
+  breakerCoolDownMs: 5_000,
+  breakerMaxCoolDownMs: 60_000,
+  suspectForMs: 30_000,
+  suspectConcurrency: 0, // 0: half the host's workers
 });
 
 export interface ReadyState {
@@ -76,12 +90,13 @@ export function resolveServerOptions(input: HostServerOptions): Readonly<Resolve
       for (const [k, v] of Object.entries(input.limits)) {
         if (!(k in DEFAULT_SERVICE_LIMITS)) {
           problems.push(`limits.${k} is not a service limit (expected one of ${Object.keys(DEFAULT_SERVICE_LIMITS).join(', ')})`);
-        } else if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+        } else if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || (k === 'suspectConcurrency' && v < 1)) {
           problems.push(`limits.${k} must be a positive integer, got ${JSON.stringify(v)}`);
         } else limits[k as keyof ServiceLimits] = v;
       }
     }
   }
   if (problems.length > 0) throw new InvalidArgError(`invalid host service options: ${problems.join('; ')}`, { problems });
+  if (limits.suspectConcurrency === 0) limits.suspectConcurrency = Math.max(1, Math.floor(input.host.options.workers / 2));
   return Object.freeze({ ...input, limits: Object.freeze(limits) });
 }

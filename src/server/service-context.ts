@@ -4,6 +4,7 @@ import type { ServiceMetrics } from './metrics.js';
 import type { ResolvedServerOptions } from './server-options.js';
 import type { TenantLimits } from './tenant-limits.js';
 import type { WidgetCatalog } from './widget-catalog.js';
+import type { WidgetGuard } from './widget-guard.js';
 import type { WidgetLoader } from './widget-loader.js';
 
 export interface ServiceContext {
@@ -13,4 +14,5 @@ export interface ServiceContext {
   loader: WidgetLoader;
   tenants: TenantLimits;
   metrics: ServiceMetrics;
+  guard: WidgetGuard;
 }

@@ -64,6 +64,7 @@ beforeAll(async () => {
   await publish('spin', 'infinite-loop');
   await publish('slow', 'fill-loop', { BYTES: 64 << 20 }, { limits: { wallMs: 300 } });
   await publish('trap', 'trap');
+  await publish('spin2', 'infinite-loop', {}, { limits: { cpuMs: 50 } });
   writeFileSync(join(widgetDir, 'good', '..', 'broken.json'), '{}'); // not a widget directory: ignored
   mkdirSync(join(widgetDir, 'garbage'));
   writeFileSync(join(widgetDir, 'garbage', 'widget.wasm'), 'not wasm');
@@ -178,6 +179,22 @@ describe('tenant limits', () => {
   });
 });
 
+describe('misbehaving widgets', () => {
+  it('a widget that keeps running into its caps is suspended, others are not', async () => {
+    const codes: string[] = [];
+    for (let i = 0; i < 4; i++) codes.push(((await (await render('test/spin2', { tenant: 't-spin2' })).json()) as any).error.code);
+    // (Wall-clock instead of fuel when other tests load the machine: both are expensive caps.)
+    for (const c of codes.slice(0, 3)) expect(['SPH_ERR_FUEL_EXHAUSTED', 'SPH_ERR_WALL_TIMEOUT']).toContain(c);
+    expect(codes[3]).toBe('SPH_ERR_CIRCUIT_OPEN');
+    const res = await render('test/spin2', { tenant: 't-spin2' });
+    expect(res.status).toBe(503);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await render('test/good', { tenant: 't-spin2' })).status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/summit_widgets_suspended 1/);
+  });
+});
+
 describe('client disconnect', () => {
   it('aborts the render and frees its worker', async () => {
     const controller = new AbortController();
@@ -215,7 +232,7 @@ describe('health and metrics', () => {
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toMatch(/summit_renders_total\{widget="test\/good",outcome="ok"\} \d+/);
     expect(text).toMatch(/summit_renders_total\{widget="test\/spin",outcome="SPH_ERR_FUEL_EXHAUSTED"\} 1/);
-    expect(text).toMatch(/summit_cap_hits_total\{kind="(fuel|cpu-time)"\} 1/);
+    expect(text).toMatch(/summit_cap_hits_total\{kind="(fuel|cpu-time)"\} \d+/);
     expect(text).toMatch(/summit_cap_hits_total\{kind="wall"\} \d/);
     expect(text).toMatch(/summit_render_duration_seconds_bucket\{le="0.5",widget="test\/good",outcome="ok"\} \d+/);
     expect(text).toMatch(/summit_pool_workers 2/);
@@ -223,6 +240,6 @@ describe('health and metrics', () => {
 
   it('lists the widgets it serves', async () => {
     const body = (await (await fetch(`${base}/v1/widgets`)).json()) as { widgets: { id: string }[] };
-    expect(body.widgets.map((w) => w.id)).toEqual(['test/echo', 'test/garbage', 'test/good', 'test/slow', 'test/spin', 'test/trap']);
+    expect(body.widgets.map((w) => w.id)).toEqual(['test/echo', 'test/garbage', 'test/good', 'test/slow', 'test/spin', 'test/spin2', 'test/trap']);
   });
 });

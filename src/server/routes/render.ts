@@ -51,7 +51,6 @@ export function renderRoute(app: FastifyInstance, ctx: ServiceContext): void {
     const started = performance.now();
     const admission = ctx.tenants.admit(tenant);
     if (!admission.ok) {
-      reply.header('retry-after', Math.max(1, Math.ceil(admission.retryAfterMs / 1000)));
       const err = new RateLimitedError(`tenant ${tenant} is over its ${admission.reason === 'rate' ? 'render rate' : admission.reason === 'concurrency' ? 'renders in flight' : 'tenant table'}: retry later`, {
         reason: admission.reason,
         retryAfterMs: admission.retryAfterMs,
@@ -72,13 +71,23 @@ export function renderRoute(app: FastifyInstance, ctx: ServiceContext): void {
       }
       const entry = await ctx.catalog.resolve(id);
       if (!entry) throw new UnknownWidgetError(`no widget ${id} is published on this host: check the id`);
-      const plugin = await ctx.loader.get(entry);
+      const admitted = ctx.guard.admit(id, entry.digest);
+      let outcome = 'SPH_ERR_INTERNAL';
+      try {
+        const plugin = await ctx.loader.get(entry);
       // The host sets context.tenant: a caller cannot make a widget believe it serves another tenant.
-      const input = { props: {}, ...req.body.input, context: { ...req.body.input?.context, tenant } };
-      const r = await ctx.host.render(plugin, input, { tenant, invocationId, signal: abort.signal, logger: log });
-      const html = ctx.options.sanitize(r.output);
-      ctx.metrics.observe(id, 'ok', (performance.now() - started) / 1000);
-      return { html, usage: r.usage, invocationId, widget: { id, version: entry.version, digest: entry.digest } };
+        const input = { props: {}, ...req.body.input, context: { ...req.body.input?.context, tenant } };
+        const r = await ctx.host.render(plugin, input, { tenant, invocationId, signal: abort.signal, logger: log });
+        outcome = 'ok';
+        const html = ctx.options.sanitize(r.output);
+        ctx.metrics.observe(id, 'ok', (performance.now() - started) / 1000);
+        return { html, usage: r.usage, invocationId, widget: { id, version: entry.version, digest: entry.digest } };
+      } catch (err) {
+        if (SphError.isSphError(err)) outcome = err.code;
+        throw err;
+      } finally {
+        admitted.done(outcome);
+      }
     } catch (err) {
       const code = abort.signal.aborted ? 'client-closed' : SphError.isSphError(err) ? err.code : 'SPH_ERR_INTERNAL';
       ctx.metrics.observe(id, code, (performance.now() - started) / 1000, SphError.isSphError(err) ? err.details.by : undefined);
