@@ -1,5 +1,5 @@
 // Keeps misbehaving widgets from taking the worker pool from well-behaved ones. Two mechanisms,
-// per component digest (one version of a widget):
+// per widget version (id and component digest):
 // - a circuit breaker: after `tripAfter` renders in a row that ran into a cap that costs a
 //   worker its whole budget (fuel, CPU time, wall clock, memory), the widget is suspended for a
 //   cool-down that doubles on every new trip (up to `maxCoolDownMs`); while suspended its
@@ -47,10 +47,12 @@ export class WidgetGuard {
     this.#now = now;
   }
 
-  /** Admits a render of `digest` or throws the coded error it fails with at once. */
+  /** Admits a render of widget `id` at `digest` or throws the coded error it fails with at once. */
   admit(widget: string, digest: string): Admitted {
-    const s = this.#state.get(digest);
-    if (!s) return { done: (o) => this.#record(digest, o) };
+    // Per widget version: two widgets built from the same bytes are still two widgets.
+    const key = `${widget}@${digest}`;
+    const s = this.#state.get(key);
+    if (!s) return { done: (o) => this.#record(key, o) };
     const now = this.#now();
     let probe = false;
     if (s.openUntil > now) {
@@ -78,27 +80,27 @@ export class WidgetGuard {
         reported = true;
         if (suspect) s.suspectInFlight--;
         if (probe) s.probing = false;
-        this.#record(digest, outcome);
+        this.#record(key, outcome);
       },
     };
   }
 
-  #record(digest: string, outcome: string): void {
+  #record(key: string, outcome: string): void {
     const expensive = EXPENSIVE.has(outcome);
-    let s = this.#state.get(digest);
+    let s = this.#state.get(key);
     if (!expensive) {
       if (s && outcome === 'ok') {
         s.streak = 0;
         s.openUntil = 0;
         s.coolDownMs = this.#o.coolDownMs;
-        if (s.suspectInFlight === 0 && this.#now() - s.lastExpensiveAt >= this.#o.suspectForMs) this.#state.delete(digest);
+        if (s.suspectInFlight === 0 && this.#now() - s.lastExpensiveAt >= this.#o.suspectForMs) this.#state.delete(key);
       }
       return;
     }
     const now = this.#now();
     if (!s) {
       s = { streak: 0, lastExpensiveAt: now, openUntil: 0, coolDownMs: this.#o.coolDownMs, probing: false, suspectInFlight: 0 };
-      this.#state.set(digest, s);
+      this.#state.set(key, s);
     }
     s.streak++;
     s.lastExpensiveAt = now;
