@@ -109,6 +109,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const host = createHost({
     mode: 'development',
     workers: 1,
+    // One render and exit: an instance made ahead of time would only be thrown away.
+    prewarm: false,
     limits: { ...limits },
     logger: createDefaultLogger(values.verbose ? 'debug' : 'silent'),
   });
