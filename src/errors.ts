@@ -89,6 +89,38 @@ export class InternalError extends SphError {
   override readonly code = 'SPH_ERR_INTERNAL';
 }
 
+// Registry service (src/registry/server): HTTP-facing failures of its clients.
+
+/** No token, or a token that does not verify (signature, issuer, audience, expiry). HTTP 401. */
+export class UnauthorizedError extends SphError {
+  override readonly code = 'SPH_ERR_UNAUTHORIZED';
+}
+
+/** A valid token without the role (or id prefix) the action needs. HTTP 403. */
+export class ForbiddenError extends SphError {
+  override readonly code = 'SPH_ERR_FORBIDDEN';
+}
+
+/** The plug-in, version or revocation named does not exist. HTTP 404. */
+export class NotFoundError extends SphError {
+  override readonly code = 'SPH_ERR_NOT_FOUND';
+}
+
+/** The request contradicts stored state (a published version with another digest). HTTP 409. */
+export class ConflictError extends SphError {
+  override readonly code = 'SPH_ERR_CONFLICT';
+}
+
+/** A request body or component over the configured size. HTTP 413. */
+export class PayloadTooLargeError extends SphError {
+  override readonly code = 'SPH_ERR_PAYLOAD_TOO_LARGE';
+}
+
+/** The registry's hash-chained audit log does not verify (an entry changed, went missing or was reordered). */
+export class AuditChainBrokenError extends SphError {
+  override readonly code = 'SPH_ERR_AUDIT_CHAIN_BROKEN';
+}
+
 export const errorClasses = {
   SPH_ERR_INVALID_COMPONENT: InvalidComponentError,
   SPH_ERR_INVALID_MANIFEST: InvalidManifestError,
@@ -104,6 +136,12 @@ export const errorClasses = {
   SPH_ERR_REGISTRY_UNAVAILABLE: RegistryUnavailableError,
   SPH_ERR_INVALID_ARG: InvalidArgError,
   SPH_ERR_INTERNAL: InternalError,
+  SPH_ERR_UNAUTHORIZED: UnauthorizedError,
+  SPH_ERR_FORBIDDEN: ForbiddenError,
+  SPH_ERR_NOT_FOUND: NotFoundError,
+  SPH_ERR_CONFLICT: ConflictError,
+  SPH_ERR_PAYLOAD_TOO_LARGE: PayloadTooLargeError,
+  SPH_ERR_AUDIT_CHAIN_BROKEN: AuditChainBrokenError,
 } as const;
 
 export type ErrorCode = keyof typeof errorClasses;
