@@ -8,7 +8,9 @@ import type { Logger } from 'pino';
 import { resolveHostOptions, type HostOptions, type ResolvedHostOptions } from '../config/host-options.js';
 import { resolveLimits, WASM_PAGE_BYTES, type Limits } from '../config/limits.js';
 import { ComponentPreparer, checkInitialMemory, type PreparedComponent } from '../component/prepare.js';
-import { InvalidArgError, InternalError, SphError } from '../errors.js';
+import { InvalidArgError, InternalError, RevokedError, SphError } from '../errors.js';
+import { RegistryClient, defaultStateFile } from '../registry/client/registry-client.js';
+import type { Snapshot } from '../registry/snapshot.js';
 import { fuelForCpuMs } from '../sandbox/calibration.js';
 import type { PluginLogLine } from '../sandbox/plugin-log.js';
 import { SandboxPool } from '../sandbox/sandbox-pool.js';
@@ -62,6 +64,10 @@ const MAX_INPUT_BYTES = 1024 * 1024;
 
 class LoadedPlugin implements Plugin {
   loaded = true;
+  /** Running and queued renders, so a revocation can stop them. */
+  readonly inflight = new Set<AbortController>();
+  /** Set when a revocation dropped this plug-in. */
+  droppedBy: RevokedError | undefined;
   constructor(
     readonly id: string,
     readonly version: string | undefined,
@@ -85,16 +91,76 @@ export class PluginHost {
   readonly #preparer: ComponentPreparer;
   readonly #supervisor: SandboxPool;
   readonly #plugins = new Set<LoadedPlugin>();
+  readonly #registry: RegistryClient | undefined;
+  readonly #ownsRegistry: boolean;
+  readonly #stopWatching: (() => void) | undefined;
   #closed = false;
 
   constructor(options: HostOptions = {}) {
     this.options = resolveHostOptions(options);
     this.#log = this.options.logger ?? createDefaultLogger();
     this.#preparer = new ComponentPreparer(this.options.cacheDir);
+    const reg = this.options.registry;
+    if (reg instanceof RegistryClient) {
+      this.#registry = reg;
+      this.#ownsRegistry = false;
+    } else if (reg !== undefined) {
+      const stateFile = reg.stateFile ?? (this.options.cacheDir ? defaultStateFile(this.options.cacheDir, reg.url) : false);
+      this.#registry = new RegistryClient({ ...reg, stateFile, logger: reg.logger ?? this.#log });
+      this.#ownsRegistry = true;
+    } else {
+      this.#ownsRegistry = false;
+    }
     this.#supervisor = new SandboxPool({
       workers: this.options.workers,
       onWorkerEvent: (e) => this.#log.debug({ event: e.type, reason: e.reason }, 'sandbox worker'),
+      ...(this.#registry ? { startGate: this.#registry.killSwitch.gate } : {}),
     });
+    if (this.#registry) {
+      this.#stopWatching = this.#registry.killSwitch.onChange((snap) => this.#onSnapshot(snap));
+      this.#registry.start().catch((err) => this.#log.error({ err: (err as Error).message }, 'registry client failed to start'));
+    }
+  }
+
+  /**
+   * Resolves when the host can run plug-ins: with a registry, once a fresh verified kill-switch
+   * snapshot is in memory (rejects with SPH_ERR_REGISTRY_UNAVAILABLE after timeoutMs).
+   */
+  async ready(timeoutMs = 10_000, opts: { failFast?: boolean } = {}): Promise<void> {
+    this.#assertOpen();
+    if (this.#registry) await this.#registry.ready(timeoutMs, opts);
+  }
+
+  /** The kill-switch client, when the host has a registry. */
+  get registry(): RegistryClient | undefined {
+    return this.#registry;
+  }
+
+  // A new snapshot: every loaded plug-in it revokes is stopped (running and queued renders are
+  // aborted with SPH_ERR_REVOKED, which terminates their workers) and its compiled code dropped.
+  #onSnapshot(_snap: Snapshot): void {
+    const ks = this.#registry!.killSwitch;
+    for (const plugin of [...this.#plugins]) {
+      if (!ks.revocationOf(plugin.id, plugin.version, plugin.digest)) continue;
+      let err: RevokedError;
+      try {
+        ks.check(plugin.id, plugin.version, plugin.digest);
+        continue;
+      } catch (e) {
+        if (!(e instanceof RevokedError)) continue;
+        err = e;
+      }
+      plugin.droppedBy = err;
+      const running = plugin.inflight.size;
+      for (const c of plugin.inflight) c.abort(err);
+      plugin.inflight.clear();
+      this.unload(plugin);
+      this.#log.warn({ pluginId: plugin.id, version: plugin.version, digest: plugin.digest, stopped: running, reason: err.details.revoked }, 'plug-in revoked: running invocations stopped, compiled code dropped');
+    }
+  }
+
+  #killSwitchCheck(id: string, version: string | undefined, digest: string): void {
+    this.#registry?.killSwitch.check(id, version, digest);
   }
 
   /** Loads a component (bytes or a file path): verified, import-checked, instrumented, compiled. */
@@ -124,6 +190,8 @@ export class PluginHost {
       ...(descriptor.digest ? { expectedDigest: descriptor.digest } : {}),
     });
     checkInitialMemory(id, prepared.initialMemoryPages, limits.memoryBytes);
+    // Refused before the workers ever see the code.
+    this.#killSwitchCheck(id, descriptor.version, prepared.digest);
     this.#supervisor.load({
       type: 'load',
       key: prepared.key,
@@ -142,6 +210,7 @@ export class PluginHost {
   /** Renders with a fresh instance. Resolves with the HTML and usage, or rejects with a RenderError. */
   async render(plugin: Plugin, input: unknown, opts: RenderOptions = {}): Promise<RenderResult> {
     this.#assertOpen();
+    if (plugin instanceof LoadedPlugin && plugin.droppedBy) throw this.#refused(plugin.droppedBy, opts);
     if (!(plugin instanceof LoadedPlugin) || !this.#plugins.has(plugin)) {
       throw new InvalidArgError('render(plugin): pass a plug-in returned by this host\'s load()');
     }
@@ -152,7 +221,21 @@ export class PluginHost {
     const invocationId = opts.invocationId ?? randomUUID();
     const log = this.#log.child({ pluginId: plugin.id, tenant: opts.tenant, invocationId });
     const logs: PluginLogLine[] = [];
-    const outcome = await this.#supervisor.run({
+    // The kill switch, before every instantiation (each render is a fresh instance). Its
+    // freshness is checked once more by the supervisor if the render has to queue for a worker.
+    if (this.#registry) {
+      try {
+        this.#killSwitchCheck(plugin.id, plugin.version, plugin.digest);
+      } catch (err) {
+        log.warn({ code: (err as SphError).code, err: (err as Error).message }, 'render refused by the kill switch');
+        throw this.#refused(err as SphError, { ...opts, invocationId });
+      }
+    }
+    const revocation = new AbortController();
+    plugin.inflight.add(revocation);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, revocation.signal]) : revocation.signal;
+    const outcome = await this.#supervisor
+      .run({
       key: plugin.prepared.key,
       input: text,
       budget: {
@@ -165,12 +248,13 @@ export class PluginHost {
       },
       wallMs: limits.wallMs,
       cpuMs: limits.cpuMs,
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal,
       onLog: (line) => {
         logs.push(line);
         log[line.level]({ pluginLog: true, ...(line.stream ? { stream: line.stream } : {}) }, line.message);
       },
-    });
+    })
+      .finally(() => plugin.inflight.delete(revocation));
     if (outcome.logsDropped > 0) log.warn({ dropped: outcome.logsDropped }, 'plug-in log lines dropped (limit reached)');
     if (outcome.ok) {
       log.info({ usage: outcome.usage, outputBytes: Buffer.byteLength(outcome.output) }, 'render ok');
@@ -178,6 +262,12 @@ export class PluginHost {
     }
     log.warn({ code: outcome.error.code, usage: outcome.usage, err: outcome.error.message }, 'render failed');
     throw Object.assign(outcome.error, { usage: outcome.usage, invocationId, logs }) as RenderError;
+  }
+
+  /** A refusal before anything ran: the same shape as a RenderError, with zero usage. */
+  #refused(err: SphError, opts: RenderOptions): RenderError {
+    const copy = SphError.isSphError(err) ? new (err.constructor as new (m: string, d: Record<string, unknown>) => SphError)(err.message, err.details) : err;
+    return Object.assign(copy, { usage: { fuel: 0, cpuMs: 0, memoryBytes: 0, wallMs: 0 }, invocationId: opts.invocationId ?? randomUUID(), logs: [] }) as RenderError;
   }
 
   /** Drops a plug-in: its compiled code leaves the workers and the in-memory cache. */
@@ -200,7 +290,9 @@ export class PluginHost {
     this.#closed = true;
     for (const p of this.#plugins) p.loaded = false;
     this.#plugins.clear();
+    this.#stopWatching?.();
     await this.#supervisor.close();
+    if (this.#ownsRegistry) await this.#registry?.close();
   }
 
   #assertOpen(): void {

@@ -8,6 +8,7 @@ import {
   InternalError,
   MemoryLimitError,
   PluginTrapError,
+  RegistryUnavailableError,
   SphError,
   WallTimeoutError,
   deserializeError,
@@ -50,6 +51,13 @@ export interface SupervisorOptions {
   /** How often running invocations' CPU time is sampled. */
   cpuPollMs?: number;
   onWorkerEvent?: (event: { type: 'spawn' | 'terminate' | 'crash'; reason?: string }) => void;
+  /**
+   * The kill switch's gate (src/registry/client/kill-switch.ts): 8 shared bytes holding, as a
+   * BigInt64, until when (ms, `performance.timeOrigin + performance.now()`) the host's snapshot
+   * is fresh. Checked again right before a queued render is instantiated, so a render that
+   * waited past the staleness bound is refused rather than run. Absent: no registry, no gate.
+   */
+  startGate?: SharedArrayBuffer;
 }
 
 interface Job extends RunRequest {
@@ -73,7 +81,8 @@ interface Slot {
 const nsToMs = (ns: bigint) => Number(ns) / 1e6;
 
 export class Supervisor {
-  readonly #opts: Required<Omit<SupervisorOptions, 'onWorkerEvent'>> & Pick<SupervisorOptions, 'onWorkerEvent'>;
+  readonly #opts: Required<Omit<SupervisorOptions, 'onWorkerEvent' | 'startGate'>> & Pick<SupervisorOptions, 'onWorkerEvent'>;
+  readonly #gate: BigInt64Array | undefined;
   readonly #slots = new Set<Slot>();
   readonly #loaded = new Map<string, LoadMessage>();
   readonly #queue: Job[] = [];
@@ -84,7 +93,9 @@ export class Supervisor {
   #startFailures = 0;
 
   constructor(opts: SupervisorOptions) {
-    this.#opts = { heapMb: 128, stackMb: 4, cpuPollMs: 5, ...opts };
+    const { startGate, ...rest } = opts;
+    this.#opts = { heapMb: 128, stackMb: 4, cpuPollMs: 5, ...rest };
+    this.#gate = startGate ? new BigInt64Array(startGate) : undefined;
     for (let i = 0; i < opts.workers; i++) this.#spawn();
   }
 
@@ -216,6 +227,7 @@ export class Supervisor {
 
   #dispatch(): void {
     if (this.#closed) return;
+    this.#expireQueued();
     for (const slot of this.#slots) {
       if (this.#queue.length === 0) break;
       if (!slot.ready || slot.job) continue;
@@ -229,6 +241,17 @@ export class Supervisor {
       this.#post(slot, { type: 'run', id: job.id, key: job.key, input: job.input, budget: job.budget });
     }
     this.#updatePoll();
+  }
+
+  #expireQueued(): void {
+    if (!this.#gate || this.#queue.length === 0) return;
+    if (performance.timeOrigin + performance.now() <= Number(Atomics.load(this.#gate, 0))) return;
+    for (const job of this.#queue.splice(0)) {
+      const err = new RegistryUnavailableError('the kill-switch snapshot went stale while this render waited for a worker: refused (failing closed); retry when the registry is reachable', {
+        reason: 'stale',
+      });
+      this.#finish(job, this.#failed(job, err));
+    }
   }
 
   /** Timers may fire a little early against performance.now(): re-arm for what is left. */

@@ -44,6 +44,12 @@ export class KillSwitch {
   #byId = new Map<string, RevokedEntry[]>();
   #byDigest = new Map<string, RevokedEntry>();
   #lastRejection: SnapshotRejection | undefined;
+  /**
+   * Shared with the sandbox supervisor thread: usableUntil() as a BigInt64 (0 until the first
+   * fresh snapshot), so a render queued for a worker is checked again when it is instantiated.
+   */
+  readonly gate = new SharedArrayBuffer(8);
+  readonly #gateView = new BigInt64Array(this.gate);
 
   constructor(opts: KillSwitchOptions) {
     this.#trusted = opts.trusted;
@@ -128,6 +134,7 @@ export class KillSwitch {
     this.#freshUntil = mono + this.#stalenessMs - apparentAge;
     this.#issuedAtMs = Date.parse(snap.issuedAt);
     this.#expiresAtMs = Date.parse(snap.expiresAt);
+    Atomics.store(this.#gateView, 0, BigInt(Math.floor(this.usableUntil())));
   }
 
   onChange(listener: ChangeListener): () => void {

@@ -107,7 +107,7 @@ export class RegistryClient {
   readonly #log: Logger;
   readonly #agent: Agent;
   readonly #abort = new AbortController();
-  readonly #waiters = new Set<() => void>();
+  readonly #waiters = new Set<{ done: () => void; fail?: (why: string) => void }>();
   #started = false;
   #closed = false;
   #streamConnected = false;
@@ -139,28 +139,46 @@ export class RegistryClient {
     this.#pollTimer.unref();
   }
 
-  /** Resolves once a fresh snapshot is in memory; rejects with SPH_ERR_REGISTRY_UNAVAILABLE after timeoutMs. */
-  async ready(timeoutMs = 10_000): Promise<Snapshot> {
+  /**
+   * Resolves once a fresh snapshot is in memory; rejects with SPH_ERR_REGISTRY_UNAVAILABLE
+   * after timeoutMs, or (failFast, for one-shot tools) at the first failed fetch or refused
+   * snapshot.
+   */
+  async ready(timeoutMs = 10_000, opts: { failFast?: boolean } = {}): Promise<Snapshot> {
     await this.start();
     if (this.killSwitch.fresh) return this.killSwitch.snapshot!;
     return new Promise<Snapshot>((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(done);
-        resolve(this.killSwitch.snapshot!);
+      const unavailable = (why: string | undefined, reason: string) =>
+        new RegistryUnavailableError(`no verified kill-switch snapshot from ${this.options.url}${why ? ` (${why})` : ` within ${timeoutMs} ms`}: check the URL, the registry and its public key`, {
+          reason,
+          url: this.options.url,
+        });
+      const waiter: { done: () => void; fail?: (why: string) => void } = {
+        done: () => {
+          clearTimeout(timer);
+          this.#waiters.delete(waiter);
+          resolve(this.killSwitch.snapshot!);
+        },
       };
+      if (opts.failFast) {
+        waiter.fail = (why) => {
+          clearTimeout(timer);
+          this.#waiters.delete(waiter);
+          reject(unavailable(why, 'unreachable'));
+        };
+      }
       const timer = setTimeout(() => {
-        this.#waiters.delete(done);
-        const last = this.#lastError ? ` (last error: ${this.#lastError})` : '';
-        reject(
-          new RegistryUnavailableError(`no verified kill-switch snapshot from ${this.options.url} within ${timeoutMs} ms${last}: check the URL, the registry and its public key`, {
-            reason: 'timeout',
-            url: this.options.url,
-          }),
-        );
+        this.#waiters.delete(waiter);
+        reject(unavailable(this.#lastError ? `last error: ${this.#lastError}` : undefined, 'timeout'));
       }, timeoutMs);
-      this.#waiters.add(done);
+      this.#waiters.add(waiter);
     });
+  }
+
+  #failed(why: string): void {
+    this.#lastError = why;
+    if (this.killSwitch.fresh) return;
+    for (const w of [...this.#waiters]) w.fail?.(why);
   }
 
   async #loadState(): Promise<void> {
@@ -185,8 +203,8 @@ export class RegistryClient {
     } catch (err) {
       this.#stats.rejected++;
       if (err instanceof SnapshotRejection) {
-        this.#lastError = `${err.reason}: ${err.message}`;
         this.#log.warn({ via, reason: err.reason, details: err.details }, 'kill-switch snapshot refused');
+        this.#failed(`${err.reason}: ${err.message}`);
         return false;
       }
       throw err;
@@ -203,7 +221,7 @@ export class RegistryClient {
       this.#wasFresh = true;
       this.#log.info({ via, version: result.snapshot.version }, 'kill-switch snapshot fresh');
     }
-    for (const w of [...this.#waiters]) w();
+    for (const w of [...this.#waiters]) w.done();
     return true;
   }
 
@@ -254,7 +272,7 @@ export class RegistryClient {
               envelope = JSON.parse(ev.data);
             } catch {
               this.#stats.rejected++;
-              this.#lastError = 'malformed: the event stream sent a snapshot that is not JSON';
+              this.#failed('malformed: the event stream sent a snapshot that is not JSON');
               this.#log.warn('kill-switch event with invalid JSON ignored');
               continue;
             }
@@ -328,7 +346,7 @@ export class RegistryClient {
         envelope = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
         this.#stats.rejected++;
-        this.#lastError = 'malformed: GET /v1/revocations did not return JSON';
+        this.#failed('malformed: GET /v1/revocations did not return JSON');
         return;
       }
       const etag = res.headers.etag;
@@ -336,8 +354,8 @@ export class RegistryClient {
       this.#etag = this.#offer(envelope, 'poll') && typeof etag === 'string' ? etag : undefined;
     } catch (err) {
       if (!this.#closed) {
-        this.#lastError = (err as Error).message;
         this.#log.debug({ err: (err as Error).message }, 'kill-switch poll failed');
+        this.#failed((err as Error).message);
       }
     } finally {
       this.#polling = false;
