@@ -194,6 +194,10 @@ export class KillSwitch {
   }
 
   #revoked(id: string, version: string | undefined, digest: string, e: RevokedEntry): RevokedError {
+    return withoutStack(() => this.#revokedError(id, version, digest, e));
+  }
+
+  #revokedError(id: string, version: string | undefined, digest: string, e: RevokedEntry): RevokedError {
     const what = `${id}${version ? `@${version}` : ''}`;
     const by = e.digest ? `its component (sha256 ${digest.slice(0, 12)}…) is revoked` : e.version === '*' ? `${e.id} is revoked (every version)` : `${e.id}@${e.version} is revoked`;
     return new RevokedError(`${what} may not run: ${by} by the registry (reason: ${e.reason}); ask the registry admin, or use a version that is not revoked`, {
@@ -206,6 +210,10 @@ export class KillSwitch {
   }
 
   #unavailable(): RegistryUnavailableError {
+    return withoutStack(() => this.#unavailableError());
+  }
+
+  #unavailableError(): RegistryUnavailableError {
     const rej = this.#lastRejection ? ` (last snapshot refused: ${this.#lastRejection.reason})` : '';
     if (!Number.isFinite(this.#freshSince)) {
       return new RegistryUnavailableError(`no kill-switch snapshot from ${this.#source} yet${rej}: plug-ins are refused until the registry is reachable (failing closed)`, {
@@ -219,5 +227,17 @@ export class KillSwitch {
       `the kill-switch snapshot from ${this.#source} is ${expired ? 'expired' : `${(age / 1000).toFixed(1)} s old, over the ${this.#stalenessMs / 1000} s staleness bound`}${rej}: plug-ins are refused until the registry is reachable again (failing closed)`,
       { reason: expired ? 'expired' : 'stale', ageMs: Math.round(age), stalenessMs: this.#stalenessMs, version: this.#current?.version ?? null },
     );
+  }
+}
+
+// A refusal is an expected outcome, not a bug: no stack trace to capture (it would cost more
+// than the lookup itself, on a path a flood of requests for a revoked widget takes).
+function withoutStack<T>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
