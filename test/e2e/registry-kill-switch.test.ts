@@ -161,6 +161,32 @@ describe('registry outage', () => {
     }
   });
 
+  it('a render that waits for a worker past the staleness bound is refused when its turn comes, not run', async () => {
+    const own = await startRegistry({ heartbeatMs: 100 });
+    const host = testHost({ workers: 1, registry: { url: own.url, publicKeys: own.publicKey, stalenessMs: 1000, pollIntervalMs: 100 } });
+    hosts.push(host);
+    try {
+      await host.ready(10_000);
+      const busy = await host.load(spin, { id: 'acme/busy', version: '1.0.0' });
+      const quick = await host.load(good, { id: 'acme/quick', version: '1.0.0' });
+      expect(await renderCode(host, quick)).toBe('ok');
+      // The only worker is taken for ~2.5 s; the second render queues behind it.
+      const first = host.render(busy, '{}', { limits: { cpuMs: 2500, wallMs: 2500 } }).catch((e: { code: string }) => e.code);
+      await new Promise((r) => setTimeout(r, 200));
+      const second = host.render(quick, '{}').then(
+        () => 'ok',
+        (e: { code: string }) => e.code,
+      );
+      await own.kill9();
+      // The first one was instantiated on a fresh snapshot and runs to its cap; the second
+      // passed the check when it was queued, but the snapshot is stale by its turn.
+      expect(await first).toMatch(/SPH_ERR_(FUEL_EXHAUSTED|WALL_TIMEOUT)/);
+      expect(await second).toBe('SPH_ERR_REGISTRY_UNAVAILABLE');
+    } finally {
+      await own.kill9();
+    }
+  });
+
   it('a host that starts while the registry is down refuses (cold start), persisted snapshot or not', async () => {
     const own = await startRegistry({ heartbeatMs: 100 });
     const stateFile = join(mkdtempSync(join(tmpdir(), 'sph-state-')), 'snap.json');

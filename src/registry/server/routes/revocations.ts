@@ -34,7 +34,8 @@ export const revocationRoutes: RouteModule = (app, ctx) => {
     return reply.type('application/json; charset=utf-8').send(cur.body);
   });
 
-  app.get('/v1/revocations/stream', (req, reply) => {
+  // No HEAD twin: a HEAD request would hold a stream slot without ever reading it.
+  app.get('/v1/revocations/stream', { exposeHeadRoute: false }, (req, reply) => {
     reply.hijack();
     ctx.publisher.addClient(req.raw, reply.raw);
   });
