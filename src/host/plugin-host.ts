@@ -141,15 +141,8 @@ export class PluginHost {
   #onSnapshot(_snap: Snapshot): void {
     const ks = this.#registry!.killSwitch;
     for (const plugin of [...this.#plugins]) {
-      if (!ks.revocationOf(plugin.id, plugin.version, plugin.digest)) continue;
-      let err: RevokedError;
-      try {
-        ks.check(plugin.id, plugin.version, plugin.digest);
-        continue;
-      } catch (e) {
-        if (!(e instanceof RevokedError)) continue;
-        err = e;
-      }
+      const err = ks.revokedError(plugin.id, plugin.version, plugin.digest);
+      if (!err) continue;
       plugin.droppedBy = err;
       const running = plugin.inflight.size;
       for (const c of plugin.inflight) c.abort(err);
@@ -234,27 +227,30 @@ export class PluginHost {
     const revocation = new AbortController();
     plugin.inflight.add(revocation);
     const signal = opts.signal ? AbortSignal.any([opts.signal, revocation.signal]) : revocation.signal;
-    const outcome = await this.#supervisor
-      .run({
-      key: plugin.prepared.key,
-      input: text,
-      budget: {
-        fuel: fuelForCpuMs(limits.cpuMs),
-        memoryPages: Math.floor(limits.memoryBytes / WASM_PAGE_BYTES),
-        tableElements: limits.tableElements,
-        outputBytes: limits.outputBytes,
-        logLines: limits.logLines,
-        logLineBytes: limits.logLineBytes,
-      },
-      wallMs: limits.wallMs,
-      cpuMs: limits.cpuMs,
-      signal,
-      onLog: (line) => {
-        logs.push(line);
-        log[line.level]({ pluginLog: true, ...(line.stream ? { stream: line.stream } : {}) }, line.message);
-      },
-    })
-      .finally(() => plugin.inflight.delete(revocation));
+    let outcome;
+    try {
+      outcome = await this.#supervisor.run({
+        key: plugin.prepared.key,
+        input: text,
+        budget: {
+          fuel: fuelForCpuMs(limits.cpuMs),
+          memoryPages: Math.floor(limits.memoryBytes / WASM_PAGE_BYTES),
+          tableElements: limits.tableElements,
+          outputBytes: limits.outputBytes,
+          logLines: limits.logLines,
+          logLineBytes: limits.logLineBytes,
+        },
+        wallMs: limits.wallMs,
+        cpuMs: limits.cpuMs,
+        signal,
+        onLog: (line) => {
+          logs.push(line);
+          log[line.level]({ pluginLog: true, ...(line.stream ? { stream: line.stream } : {}) }, line.message);
+        },
+      });
+    } finally {
+      plugin.inflight.delete(revocation);
+    }
     if (outcome.logsDropped > 0) log.warn({ dropped: outcome.logsDropped }, 'plug-in log lines dropped (limit reached)');
     if (outcome.ok) {
       log.info({ usage: outcome.usage, outputBytes: Buffer.byteLength(outcome.output) }, 'render ok');

@@ -155,6 +155,12 @@ export class KillSwitch {
     }
   }
 
+  /** The refusal for this plug-in if the current snapshot (fresh or not) revokes it. */
+  revokedError(id: string, version: string | undefined, digest: string): RevokedError | undefined {
+    const e = this.revocationOf(id, version, digest);
+    return e ? this.#revoked(id, version, digest, e) : undefined;
+  }
+
   /** The entry that revokes this plug-in in the current snapshot, fresh or not. */
   revocationOf(id: string, version: string | undefined, digest: string): RevokedEntry | undefined {
     const d = this.#byDigest.get(digest);
