@@ -11,6 +11,7 @@ import { capsBench } from './caps.js';
 import { extismPeer } from './extism-peer.js';
 import { fuelOverhead } from './fuel-overhead.js';
 import { instrumentBench } from './instrument-time.js';
+import { registryBench } from './registry.js';
 import { renderLatency } from './render-latency.js';
 import { serviceLoad } from './service-load.js';
 import { fixtureComponent } from '../test/support/fixtures.js';
@@ -20,7 +21,8 @@ const only = new Set(process.argv.slice(2));
 const want = (name: string) => only.size === 0 || only.has(name);
 
 console.log(`# Summit Plugin Host benchmarks — node ${process.version}, ${new Date().toISOString()}`);
-const workloads = [...(await watWorkloads()), ...(await jsWorkloads())];
+const needsWorkloads = ['fuel', 'calibrate'].some(want);
+const workloads = needsWorkloads ? [...(await watWorkloads()), ...(await jsWorkloads())] : [];
 const host = createHost({ mode: 'development', workers: 2, cacheDir: mkdtempSync(join(tmpdir(), 'sph-bench-')), logger: pino({ level: 'silent' }) });
 try {
   if (want('fuel')) await fuelOverhead(workloads);
@@ -38,6 +40,7 @@ try {
   if (want('instrument')) await instrumentBench(await kpiCard());
   if (want('peer')) await extismPeer(host);
   if (want('service')) await serviceLoad();
+  if (want('registry')) await registryBench();
 } finally {
   await host.close();
 }

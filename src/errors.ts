@@ -89,10 +89,39 @@ export class InternalError extends SphError {
   override readonly code = 'SPH_ERR_INTERNAL';
 }
 
-/** The host service has no widget with this id (not published, or a typo). */
-export class UnknownWidgetError extends SphError {
-  override readonly code = 'SPH_ERR_UNKNOWN_WIDGET';
+// Registry service (src/registry/server): HTTP-facing failures of its clients.
+
+/** No token, or a token that does not verify (signature, issuer, audience, expiry). HTTP 401. */
+export class UnauthorizedError extends SphError {
+  override readonly code = 'SPH_ERR_UNAUTHORIZED';
 }
+
+/** A valid token without the role (or id prefix) the action needs. HTTP 403. */
+export class ForbiddenError extends SphError {
+  override readonly code = 'SPH_ERR_FORBIDDEN';
+}
+
+/** The plug-in, version or revocation named does not exist. HTTP 404. */
+export class NotFoundError extends SphError {
+  override readonly code = 'SPH_ERR_NOT_FOUND';
+}
+
+/** The request contradicts stored state (a published version with another digest). HTTP 409. */
+export class ConflictError extends SphError {
+  override readonly code = 'SPH_ERR_CONFLICT';
+}
+
+/** A request body or component over the configured size. HTTP 413. */
+export class PayloadTooLargeError extends SphError {
+  override readonly code = 'SPH_ERR_PAYLOAD_TOO_LARGE';
+}
+
+/** The registry's hash-chained audit log does not verify (an entry changed, went missing or was reordered). */
+export class AuditChainBrokenError extends SphError {
+  override readonly code = 'SPH_ERR_AUDIT_CHAIN_BROKEN';
+}
+
+// Host service (src/server): refusals that protect tenants and widgets from each other.
 
 /** A tenant is over its render rate or its renders in flight: retry after details.retryAfterMs. */
 export class RateLimitedError extends SphError {
@@ -124,7 +153,12 @@ export const errorClasses = {
   SPH_ERR_REGISTRY_UNAVAILABLE: RegistryUnavailableError,
   SPH_ERR_INVALID_ARG: InvalidArgError,
   SPH_ERR_INTERNAL: InternalError,
-  SPH_ERR_UNKNOWN_WIDGET: UnknownWidgetError,
+  SPH_ERR_UNAUTHORIZED: UnauthorizedError,
+  SPH_ERR_FORBIDDEN: ForbiddenError,
+  SPH_ERR_NOT_FOUND: NotFoundError,
+  SPH_ERR_CONFLICT: ConflictError,
+  SPH_ERR_PAYLOAD_TOO_LARGE: PayloadTooLargeError,
+  SPH_ERR_AUDIT_CHAIN_BROKEN: AuditChainBrokenError,
   SPH_ERR_RATE_LIMITED: RateLimitedError,
   SPH_ERR_OVERLOADED: OverloadedError,
   SPH_ERR_CIRCUIT_OPEN: CircuitOpenError,

@@ -3,3 +3,11 @@ export type { Plugin, PluginDescriptor, RenderOptions, RenderResult, RenderError
 export type { HostOptions, HostMode } from './config/host-options.js';
 export { DEFAULT_LIMITS, type Limits } from './config/limits.js';
 export * from './errors.js';
+export { createRegistryServer, type RegistryServer } from './registry/server/create-registry-server.js';
+export type { RegistryServerOptions } from './registry/server/options.js';
+export { RegistryClient, createRegistryClient, type RegistryClientOptions } from './registry/client/registry-client.js';
+export { KillSwitch } from './registry/client/kill-switch.js';
+export { signSnapshot, verifySnapshot, type Snapshot, type SignedEnvelope, type RevokedEntry } from './registry/snapshot.js';
+export { openSqliteStore } from './registry/store/sqlite-store.js';
+export type { RegistryStore, PluginRecord, Revocation, LifecycleStatus } from './registry/store/store.js';
+export { mintToken, type TokenClaims } from './registry/tokens.js';

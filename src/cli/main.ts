@@ -1,12 +1,14 @@
 // summit-plugin: one file per verb. Errors of usage exit 2; expected failures print no stack.
 import { readFileSync } from 'node:fs';
 import { EXIT, UsageError, printJson, processIo, type Io } from './output.js';
+import { registryCommand } from './registry.js';
 import { runCommand } from './run.js';
 
 const HELP = `Usage: summit-plugin <command> [options]
 
 Commands:
   run <component.wasm>   render a widget once in the sandbox
+  registry <command>     the plug-in registry and kill switch (serve, publish, revoke, ...)
 
 Run "summit-plugin <command> --help" for a command's options.
 Options: -h, --help   --version
@@ -24,6 +26,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     switch (verb) {
       case 'run':
         return await runCommand(rest, io);
+      case 'registry':
+        return await registryCommand(rest, io);
       case '--version':
       case '-v':
         io.stdout(`${version()}\n`);

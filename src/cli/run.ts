@@ -1,6 +1,6 @@
 // summit-plugin run <component.wasm> [--input <json>] [--manifest <file>] [--cpu-ms N]
-//   [--memory-mb N] [--wall-ms N] [--json] [--verbose]
-import { access } from 'node:fs/promises';
+//   [--memory-mb N] [--wall-ms N] [--registry <url> [--registry-key <key>]] [--json] [--verbose]
+import { access, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHost } from '../host/plugin-host.js';
@@ -8,6 +8,7 @@ import { readManifest, type Manifest } from '../manifest/manifest.js';
 import type { Limits } from '../config/limits.js';
 import { createDefaultLogger } from '../host/logger.js';
 import { EXIT, UsageError, errorJson, printJson, type Io } from './output.js';
+import { callRegistry } from './registry-http.js';
 
 export const RUN_HELP = `Usage: summit-plugin run <component.wasm> [options]
 
@@ -19,6 +20,10 @@ Options:
   --cpu-ms <n>        CPU cap in ms (default 500)
   --memory-mb <n>     memory cap in MiB (default 256)
   --wall-ms <n>       wall-clock cap in ms (default 1500)
+  --registry <url>    check the kill switch of this registry first (default $SUMMIT_REGISTRY_URL;
+                      neither given: no kill-switch check, as befits a local tool)
+  --registry-key <k>  the registry's snapshot public key: base64, PEM or a file holding either
+                      (default $SUMMIT_REGISTRY_KEY; neither: the key the registry serves, with a warning)
   --json              print one JSON object as the last line of stdout
   --verbose           host logs and stack traces on stderr
   -h, --help          show this help
@@ -52,6 +57,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         'cpu-ms': { type: 'string' },
         'memory-mb': { type: 'string' },
         'wall-ms': { type: 'string' },
+        registry: { type: 'string' },
+        'registry-key': { type: 'string' },
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -105,16 +112,39 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     return fail(err);
   }
 
+  const registryUrl = values.registry ?? process.env.SUMMIT_REGISTRY_URL;
+  let registry: { url: string; publicKeys: string } | undefined;
+  if (registryUrl) {
+    try {
+      new URL(registryUrl);
+    } catch {
+      throw new UsageError(`--registry must be an http(s) URL, got "${registryUrl}"`);
+    }
+    try {
+      registry = { url: registryUrl, publicKeys: await registryKey(registryUrl, values['registry-key'] ?? process.env.SUMMIT_REGISTRY_KEY, io) };
+    } catch (err) {
+      return fail(err);
+    }
+  }
+
   // `run` is a local development tool: it may raise caps (DESIGN.md 4.2).
-  const host = createHost({
-    mode: 'development',
-    workers: 1,
-    // One render and exit: an instance made ahead of time would only be thrown away.
-    prewarm: false,
-    limits: { ...limits },
-    logger: createDefaultLogger(values.verbose ? 'debug' : 'silent'),
-  });
+  let host;
   try {
+    host = createHost({
+      mode: 'development',
+      workers: 1,
+      // One render and exit: an instance made ahead of time would only be thrown away.
+      prewarm: false,
+      limits: { ...limits },
+      logger: createDefaultLogger(values.verbose ? 'debug' : 'silent'),
+      ...(registry ? { registry } : {}),
+    });
+  } catch (err) {
+    return fail(err);
+  }
+  try {
+    // With a registry: a fresh, verified kill-switch snapshot first, or refuse (fail closed).
+    await host.ready(5000, { failFast: true });
     const plugin = await host.load(file, manifest ? { id: manifest.id, version: manifest.version, limits: manifest.limits } : {});
     try {
       const r = await host.render(plugin, input);
@@ -139,4 +169,23 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
 
 function formatUsage(u: { fuel: number | null; cpuMs: number; memoryBytes: number; wallMs: number }): string {
   return `usage: fuel ${u.fuel ?? '?'} · cpu ${u.cpuMs.toFixed(1)} ms · memory ${(u.memoryBytes / 1048576).toFixed(1)} MiB · wall ${u.wallMs.toFixed(1)} ms\n`;
+}
+
+async function registryKey(url: string, given: string | undefined, io: Io): Promise<string> {
+  if (given !== undefined) {
+    const t = given.trim();
+    const inline = t.startsWith('-----BEGIN') || (/^[A-Za-z0-9+/]+=*$/.test(t) && !(await exists(given)));
+    if (inline) return t;
+    try {
+      return await readFile(given, 'utf8');
+    } catch {
+      throw new UsageError(`cannot read registry key file ${given}`);
+    }
+  }
+  // A local tool may trust what the registry serves, but says so: production hosts pin the key.
+  const r = await callRegistry<{ keys: { publicKey: string; keyid: string }[] }>({ url: url.endsWith('/') ? url : `${url}/`, token: undefined }, 'GET', 'v1/keys');
+  const key = r.keys[0];
+  if (!key) throw new UsageError(`the registry at ${url} serves no signing key`);
+  io.stderr(`warning: trusting the snapshot key the registry serves (keyid ${key.keyid.slice(0, 16)}…); pin it with --registry-key or SUMMIT_REGISTRY_KEY\n`);
+  return key.publicKey;
 }

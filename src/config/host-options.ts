@@ -2,7 +2,8 @@
 import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { InvalidArgError } from '../errors.js';
+import { InvalidArgError, SphError } from '../errors.js';
+import { RegistryClient, resolveRegistryClientOptions, type RegistryClientOptions } from '../registry/client/registry-client.js';
 import { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
 
 export type HostMode = 'production' | 'development';
@@ -21,8 +22,12 @@ export interface HostOptions {
   cacheDir?: string | false;
   /** A pino logger; by default logs go to stderr at `info`. */
   logger?: Logger;
-  /** Kill-switch registry; required in production mode (arrives with the registry issue). */
-  registry?: unknown;
+  /**
+   * The kill-switch registry: `{ url, publicKeys, stalenessMs?, ... }` (a client is made and
+   * owned by the host) or a RegistryClient shared between hosts. Required in production mode;
+   * optional in development mode, where it is checked when given.
+   */
+  registry?: RegistryClientOptions | RegistryClient;
   /**
    * Make each plug-in's next instance ahead of its render (default true), so that renders skip
    * instantiation (about 11 ms for a componentize-js widget). Instances stay fresh: none is
@@ -37,6 +42,7 @@ export interface ResolvedHostOptions {
   readonly workers: number;
   readonly cacheDir: string | false;
   readonly logger: Logger | undefined;
+  readonly registry: RegistryClientOptions | RegistryClient | undefined;
   readonly prewarm: boolean;
 }
 
@@ -55,8 +61,14 @@ export function resolveHostOptions(input: HostOptions = {}): ResolvedHostOptions
   if (mode === 'production' && input.registry === undefined) {
     problems.push('production mode needs a kill-switch registry (option "registry"); pass { mode: "development" } for local use');
   }
-  if (mode === 'production' && input.registry !== undefined) {
-    problems.push('the registry client is not available in this version: use { mode: "development" } until it lands');
+  if (input.registry !== undefined && !(input.registry instanceof RegistryClient)) {
+    try {
+      resolveRegistryClientOptions(input.registry, 'registry');
+    } catch (err) {
+      if (!SphError.isSphError(err)) throw err;
+      const inner = (err.details.problems as string[] | undefined) ?? [err.message];
+      for (const p of inner) problems.push(`registry: ${p}`);
+    }
   }
   const workers = input.workers ?? Math.max(1, Math.min(4, availableParallelism()));
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) problems.push(`workers must be an integer from 1 to 64, got ${JSON.stringify(input.workers)}`);
@@ -66,5 +78,5 @@ export function resolveHostOptions(input: HostOptions = {}): ResolvedHostOptions
   if (typeof prewarm !== 'boolean') problems.push('prewarm must be a boolean');
   if (problems.length > 0) throw new InvalidArgError(`invalid host options: ${problems.join('; ')}`, { problems });
   const limits = resolveLimits(DEFAULT_LIMITS, input.limits, { allowRaise: mode === 'development', where: 'limits' });
-  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger, prewarm });
+  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger, registry: input.registry, prewarm });
 }

@@ -8,7 +8,9 @@ import type { Logger } from 'pino';
 import { resolveHostOptions, type HostOptions, type ResolvedHostOptions } from '../config/host-options.js';
 import { resolveLimits, WASM_PAGE_BYTES, type Limits } from '../config/limits.js';
 import { ComponentPreparer, checkInitialMemory, type PreparedComponent } from '../component/prepare.js';
-import { InvalidArgError, InternalError, SphError } from '../errors.js';
+import { InvalidArgError, InternalError, RevokedError, SphError } from '../errors.js';
+import { RegistryClient, defaultStateFile } from '../registry/client/registry-client.js';
+import type { Snapshot } from '../registry/snapshot.js';
 import { fuelForCpuMs } from '../sandbox/calibration.js';
 import type { PluginLogLine } from '../sandbox/plugin-log.js';
 import { SandboxPool } from '../sandbox/sandbox-pool.js';
@@ -66,6 +68,10 @@ const MAX_INPUT_BYTES = 1024 * 1024;
 
 class LoadedPlugin implements Plugin {
   loaded = true;
+  /** Running and queued renders, so a revocation can stop them. */
+  readonly inflight = new Set<AbortController>();
+  /** Set when a revocation dropped this plug-in. */
+  droppedBy: RevokedError | undefined;
   constructor(
     readonly id: string,
     readonly version: string | undefined,
@@ -89,16 +95,69 @@ export class PluginHost {
   readonly #preparer: ComponentPreparer;
   readonly #supervisor: SandboxPool;
   readonly #plugins = new Set<LoadedPlugin>();
+  readonly #registry: RegistryClient | undefined;
+  readonly #ownsRegistry: boolean;
+  readonly #stopWatching: (() => void) | undefined;
   #closed = false;
 
   constructor(options: HostOptions = {}) {
     this.options = resolveHostOptions(options);
     this.#log = this.options.logger ?? createDefaultLogger();
     this.#preparer = new ComponentPreparer(this.options.cacheDir);
+    const reg = this.options.registry;
+    if (reg instanceof RegistryClient) {
+      this.#registry = reg;
+      this.#ownsRegistry = false;
+    } else if (reg !== undefined) {
+      const stateFile = reg.stateFile ?? (this.options.cacheDir ? defaultStateFile(this.options.cacheDir, reg.url) : false);
+      this.#registry = new RegistryClient({ ...reg, stateFile, logger: reg.logger ?? this.#log });
+      this.#ownsRegistry = true;
+    } else {
+      this.#ownsRegistry = false;
+    }
     this.#supervisor = new SandboxPool({
       workers: this.options.workers,
       onWorkerEvent: (e) => this.#log.debug({ event: e.type, reason: e.reason }, 'sandbox worker'),
+      ...(this.#registry ? { startGate: this.#registry.killSwitch.gate } : {}),
     });
+    if (this.#registry) {
+      this.#stopWatching = this.#registry.killSwitch.onChange((snap) => this.#onSnapshot(snap));
+      this.#registry.start().catch((err) => this.#log.error({ err: (err as Error).message }, 'registry client failed to start'));
+    }
+  }
+
+  /**
+   * Resolves when the host can run plug-ins: with a registry, once a fresh verified kill-switch
+   * snapshot is in memory (rejects with SPH_ERR_REGISTRY_UNAVAILABLE after timeoutMs).
+   */
+  async ready(timeoutMs = 10_000, opts: { failFast?: boolean } = {}): Promise<void> {
+    this.#assertOpen();
+    if (this.#registry) await this.#registry.ready(timeoutMs, opts);
+  }
+
+  /** The kill-switch client, when the host has a registry. */
+  get registry(): RegistryClient | undefined {
+    return this.#registry;
+  }
+
+  // A new snapshot: every loaded plug-in it revokes is stopped (running and queued renders are
+  // aborted with SPH_ERR_REVOKED, which terminates their workers) and its compiled code dropped.
+  #onSnapshot(_snap: Snapshot): void {
+    const ks = this.#registry!.killSwitch;
+    for (const plugin of [...this.#plugins]) {
+      const err = ks.revokedError(plugin.id, plugin.version, plugin.digest);
+      if (!err) continue;
+      plugin.droppedBy = err;
+      const running = plugin.inflight.size;
+      for (const c of plugin.inflight) c.abort(err);
+      plugin.inflight.clear();
+      this.unload(plugin);
+      this.#log.warn({ pluginId: plugin.id, version: plugin.version, digest: plugin.digest, stopped: running, reason: err.details.revoked }, 'plug-in revoked: running invocations stopped, compiled code dropped');
+    }
+  }
+
+  #killSwitchCheck(id: string, version: string | undefined, digest: string): void {
+    this.#registry?.killSwitch.check(id, version, digest);
   }
 
   /** Loads a component (bytes or a file path): verified, import-checked, instrumented, compiled. */
@@ -128,6 +187,8 @@ export class PluginHost {
       ...(descriptor.digest ? { expectedDigest: descriptor.digest } : {}),
     });
     checkInitialMemory(id, prepared.initialMemoryPages, limits.memoryBytes);
+    // Refused before the workers ever see the code.
+    this.#killSwitchCheck(id, descriptor.version, prepared.digest);
     this.#supervisor.load({
       type: 'load',
       key: prepared.key,
@@ -147,12 +208,19 @@ export class PluginHost {
   /** Asks the pool for an instance of the plug-in ahead of its next render (see prewarm). */
   #warm(plugin: LoadedPlugin): void {
     if (!this.options.prewarm || !plugin.loaded || this.#closed) return;
+    // The kill switch, when the instance is made (and again when a render takes it).
+    try {
+      this.#killSwitchCheck(plugin.id, plugin.version, plugin.digest);
+    } catch {
+      return;
+    }
     this.#supervisor.warm({ key: plugin.prepared.key, budget: budgetFor(plugin.limits), wallMs: plugin.limits.wallMs, cpuMs: plugin.limits.cpuMs });
   }
 
   /** Renders with a fresh instance. Resolves with the HTML and usage, or rejects with a RenderError. */
   async render(plugin: Plugin, input: unknown, opts: RenderOptions = {}): Promise<RenderResult> {
     this.#assertOpen();
+    if (plugin instanceof LoadedPlugin && plugin.droppedBy) throw this.#refused(plugin.droppedBy, opts);
     if (!(plugin instanceof LoadedPlugin) || !this.#plugins.has(plugin)) {
       throw new InvalidArgError('render(plugin): pass a plug-in returned by this host\'s load()');
     }
@@ -163,18 +231,36 @@ export class PluginHost {
     const invocationId = opts.invocationId ?? randomUUID();
     const log = (opts.logger ?? this.#log).child({ pluginId: plugin.id, tenant: opts.tenant, invocationId });
     const logs: PluginLogLine[] = [];
-    const outcome = await this.#supervisor.run({
-      key: plugin.prepared.key,
-      input: text,
-      budget: budgetFor(limits),
-      wallMs: limits.wallMs,
-      cpuMs: limits.cpuMs,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      onLog: (line) => {
-        logs.push(line);
-        log[line.level]({ pluginLog: true, ...(line.stream ? { stream: line.stream } : {}) }, line.message);
-      },
-    });
+    // The kill switch, before every instantiation (each render is a fresh instance). Its
+    // freshness is checked once more by the supervisor if the render has to queue for a worker.
+    if (this.#registry) {
+      try {
+        this.#killSwitchCheck(plugin.id, plugin.version, plugin.digest);
+      } catch (err) {
+        log.warn({ code: (err as SphError).code, err: (err as Error).message }, 'render refused by the kill switch');
+        throw this.#refused(err as SphError, { ...opts, invocationId });
+      }
+    }
+    const revocation = new AbortController();
+    plugin.inflight.add(revocation);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, revocation.signal]) : revocation.signal;
+    let outcome;
+    try {
+      outcome = await this.#supervisor.run({
+        key: plugin.prepared.key,
+        input: text,
+        budget: budgetFor(limits),
+        wallMs: limits.wallMs,
+        cpuMs: limits.cpuMs,
+        signal,
+        onLog: (line) => {
+          logs.push(line);
+          log[line.level]({ pluginLog: true, ...(line.stream ? { stream: line.stream } : {}) }, line.message);
+        },
+      });
+    } finally {
+      plugin.inflight.delete(revocation);
+    }
     // The next render of this plug-in should not wait for instantiation either.
     this.#warm(plugin);
     const instance = outcome.warm ? 'warm' : 'cold';
@@ -185,6 +271,12 @@ export class PluginHost {
     }
     log.warn({ code: outcome.error.code, usage: outcome.usage, err: outcome.error.message, instance }, 'render failed');
     throw Object.assign(outcome.error, { usage: outcome.usage, invocationId, logs }) as RenderError;
+  }
+
+  /** A refusal before anything ran: the same shape as a RenderError, with zero usage. */
+  #refused(err: SphError, opts: RenderOptions): RenderError {
+    const copy = SphError.isSphError(err) ? new (err.constructor as new (m: string, d: Record<string, unknown>) => SphError)(err.message, err.details) : err;
+    return Object.assign(copy, { usage: { fuel: 0, cpuMs: 0, memoryBytes: 0, wallMs: 0 }, invocationId: opts.invocationId ?? randomUUID(), logs: [] }) as RenderError;
   }
 
   /** Drops a plug-in: its compiled code leaves the workers and the in-memory cache. */
@@ -207,7 +299,9 @@ export class PluginHost {
     this.#closed = true;
     for (const p of this.#plugins) p.loaded = false;
     this.#plugins.clear();
+    this.#stopWatching?.();
     await this.#supervisor.close();
+    if (this.#ownsRegistry) await this.#registry?.close();
   }
 
   #assertOpen(): void {

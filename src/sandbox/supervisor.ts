@@ -8,6 +8,7 @@ import {
   InternalError,
   MemoryLimitError,
   PluginTrapError,
+  RegistryUnavailableError,
   SphError,
   WallTimeoutError,
   deserializeError,
@@ -61,6 +62,13 @@ export interface SupervisorOptions {
   onWorkerEvent?: (event: { type: 'spawn' | 'terminate' | 'crash'; reason?: string }) => void;
   /** Called whenever workers, busy, queued or warm counts may have changed. */
   onStatsChange?: () => void;
+  /**
+   * The kill switch's gate (src/registry/client/kill-switch.ts): 8 shared bytes holding, as a
+   * BigInt64, until when (ms, `performance.timeOrigin + performance.now()`) the host's snapshot
+   * is fresh. Checked again right before a queued render is instantiated, so a render that
+   * waited past the staleness bound is refused rather than run. Absent: no registry, no gate.
+   */
+  startGate?: SharedArrayBuffer;
 }
 
 interface Job extends RunRequest {
@@ -89,7 +97,8 @@ interface Slot {
 const nsToMs = (ns: bigint) => Number(ns) / 1e6;
 
 export class Supervisor {
-  readonly #opts: Required<Omit<SupervisorOptions, 'onWorkerEvent' | 'onStatsChange'>> & Pick<SupervisorOptions, 'onWorkerEvent' | 'onStatsChange'>;
+  readonly #opts: Required<Omit<SupervisorOptions, 'onWorkerEvent' | 'onStatsChange' | 'startGate'>> & Pick<SupervisorOptions, 'onWorkerEvent' | 'onStatsChange'>;
+  readonly #gate: BigInt64Array | undefined;
   readonly #slots = new Set<Slot>();
   readonly #loaded = new Map<string, LoadMessage>();
   readonly #queue: Job[] = [];
@@ -104,7 +113,9 @@ export class Supervisor {
   #startFailures = 0;
 
   constructor(opts: SupervisorOptions) {
-    this.#opts = { heapMb: 128, stackMb: 4, cpuPollMs: 5, ...opts };
+    const { startGate, ...rest } = opts;
+    this.#opts = { heapMb: 128, stackMb: 4, cpuPollMs: 5, ...rest };
+    this.#gate = startGate ? new BigInt64Array(startGate) : undefined;
     for (let i = 0; i < opts.workers; i++) this.#spawn();
   }
 
@@ -153,7 +164,9 @@ export class Supervisor {
   }
 
   #startWarm(): void {
-    if (this.#queue.length > 0) return;
+    // Instances are made only under a fresh kill-switch snapshot (the host also checks the
+    // plug-in against it before asking), and never while a render waits.
+    if (this.#queue.length > 0 || !this.#fresh()) return;
     for (const [key, req] of this.#wantWarm) {
       if (this.#warmFailed.has(key)) {
         this.#wantWarm.delete(key);
@@ -300,6 +313,7 @@ export class Supervisor {
 
   #dispatch(): void {
     if (this.#closed) return;
+    this.#expireQueued();
     // Queued renders in order, each to an idle worker that has its component loaded,
     // preferring one that holds a warm instance of it.
     for (let i = 0; i < this.#queue.length; ) {
@@ -343,6 +357,21 @@ export class Supervisor {
       job.cpuOffsetMs = warm.cpuMs;
     }
     this.#post(slot, { type: 'run', id: job.id, key: job.key, input: job.input, budget: job.budget });
+  }
+
+  /** Whether the host's kill-switch snapshot is fresh (always, without a registry). */
+  #fresh(): boolean {
+    return !this.#gate || performance.timeOrigin + performance.now() <= Number(Atomics.load(this.#gate, 0));
+  }
+
+  #expireQueued(): void {
+    if (this.#queue.length === 0 || this.#fresh()) return;
+    for (const job of this.#queue.splice(0)) {
+      const err = new RegistryUnavailableError('the kill-switch snapshot went stale while this render waited for a worker: refused (failing closed); retry when the registry is reachable', {
+        reason: 'stale',
+      });
+      this.#finish(job, this.#failed(job, err));
+    }
   }
 
   /** Timers may fire a little early against performance.now(): re-arm for what is left. */

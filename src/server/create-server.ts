@@ -27,7 +27,7 @@ export interface HostServer {
 /** Errors fastify raises before a handler runs, as our codes. */
 function fromFramework(err: FastifyError): { status: number; code: string; message: string } {
   if (err.validation) return { status: 400, code: 'SPH_ERR_INVALID_ARG', message: `invalid request: ${err.message}` };
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'SPH_ERR_INVALID_ARG', message: 'the request body is over the size limit' };
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'SPH_ERR_PAYLOAD_TOO_LARGE', message: 'the request body is over the size limit' };
   if (err.code?.startsWith('FST_ERR_CTP_') || (err.statusCode === 400 && err instanceof SyntaxError)) {
     return { status: err.statusCode ?? 400, code: 'SPH_ERR_INVALID_ARG', message: `unreadable request body: ${err.message}` };
   }

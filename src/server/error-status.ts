@@ -6,7 +6,11 @@ import type { ErrorCode } from '../errors.js';
 export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = Object.freeze({
   // The caller's request.
   SPH_ERR_INVALID_ARG: 400,
-  SPH_ERR_UNKNOWN_WIDGET: 404,
+  SPH_ERR_UNAUTHORIZED: 401,
+  SPH_ERR_FORBIDDEN: 403,
+  SPH_ERR_NOT_FOUND: 404,
+  SPH_ERR_CONFLICT: 409,
+  SPH_ERR_PAYLOAD_TOO_LARGE: 413,
   SPH_ERR_RATE_LIMITED: 429,
   // Refused by policy: the registry's kill switch.
   SPH_ERR_REVOKED: 403,
@@ -26,6 +30,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = Object.freeze
   SPH_ERR_OVERLOADED: 503,
   SPH_ERR_CIRCUIT_OPEN: 503,
   SPH_ERR_INTERNAL: 500,
+  SPH_ERR_AUDIT_CHAIN_BROKEN: 500,
 });
 
 export function statusFor(code: string): number {

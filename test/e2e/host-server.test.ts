@@ -111,10 +111,10 @@ describe('render API', () => {
     expect(JSON.parse(body.html)).toEqual({ props: { a: 1 }, context: { tenant: 'acme', locale: 'de-DE' } });
   });
 
-  it('answers an unknown widget with 404 SPH_ERR_UNKNOWN_WIDGET', async () => {
+  it('answers an unknown widget with 404 SPH_ERR_NOT_FOUND', async () => {
     const res = await render('test/nope', { tenant: 'acme' });
     expect(res.status).toBe(404);
-    expect(((await res.json()) as any).error.code).toBe('SPH_ERR_UNKNOWN_WIDGET');
+    expect(((await res.json()) as any).error.code).toBe('SPH_ERR_NOT_FOUND');
   });
 
   it.each([
@@ -134,7 +134,7 @@ describe('render API', () => {
     expect(((await bad.json()) as any).error.code).toBe('SPH_ERR_INVALID_ARG');
     const big = await render('test/good', { tenant: 'acme', input: { props: { x: 'y'.repeat(5000) } } });
     expect(big.status).toBe(413);
-    expect(((await big.json()) as any).error.code).toBe('SPH_ERR_INVALID_ARG');
+    expect(((await big.json()) as any).error.code).toBe('SPH_ERR_PAYLOAD_TOO_LARGE');
     const headers = await render('test/good', { tenant: 'acme' }, { 'x-big': 'z'.repeat(3000) });
     expect(headers.status).toBe(431);
     expect((await render('test/good', { tenant: 'other' })).status).toBe(200);

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { InvalidArgError, OverloadedError, RateLimitedError, SphError, UnknownWidgetError } from '../../errors.js';
+import { InvalidArgError, OverloadedError, RateLimitedError, SphError, NotFoundError } from '../../errors.js';
 import type { ServiceContext } from '../service-context.js';
 
 const NAME = '^[a-z0-9]+(?:-[a-z0-9]+)*$';
@@ -70,7 +70,7 @@ export function renderRoute(app: FastifyInstance, ctx: ServiceContext): void {
         throw new OverloadedError(`${ctx.host.stats.queued} renders are waiting for a worker: retry later`);
       }
       const entry = await ctx.catalog.resolve(id);
-      if (!entry) throw new UnknownWidgetError(`no widget ${id} is published on this host: check the id`);
+      if (!entry) throw new NotFoundError(`no widget ${id} is published on this host: check the id`);
       const admitted = ctx.guard.admit(id, entry.digest);
       let outcome = 'SPH_ERR_INTERNAL';
       try {
