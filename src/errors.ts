@@ -89,6 +89,15 @@ export class InternalError extends SphError {
   override readonly code = 'SPH_ERR_INTERNAL';
 }
 
+/**
+ * An allowed request could not be completed through the mesh proxy: the proxy is unreachable,
+ * refused the tunnel, or the request timed out or failed in transit. Recorded in the usage
+ * record and the log; the guest sees the matching wasi:http error code.
+ */
+export class EgressUnavailableError extends SphError {
+  override readonly code = 'SPH_ERR_EGRESS_UNAVAILABLE';
+}
+
 export const errorClasses = {
   SPH_ERR_INVALID_COMPONENT: InvalidComponentError,
   SPH_ERR_INVALID_MANIFEST: InvalidManifestError,
@@ -104,6 +113,7 @@ export const errorClasses = {
   SPH_ERR_REGISTRY_UNAVAILABLE: RegistryUnavailableError,
   SPH_ERR_INVALID_ARG: InvalidArgError,
   SPH_ERR_INTERNAL: InternalError,
+  SPH_ERR_EGRESS_UNAVAILABLE: EgressUnavailableError,
 } as const;
 
 export type ErrorCode = keyof typeof errorClasses;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { InvalidArgError } from '../errors.js';
 import { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
+import { resolveEgressOptions, type EgressOptions, type ResolvedEgressOptions } from '../egress/options.js';
 
 export type HostMode = 'production' | 'development';
 
@@ -23,6 +24,8 @@ export interface HostOptions {
   logger?: Logger;
   /** Kill-switch registry; required in production mode (arrives with the registry issue). */
   registry?: unknown;
+  /** Plug-in HTTP through the mesh proxy (README "Egress"). Without `egress.proxyUrl`: no egress. */
+  egress?: EgressOptions;
 }
 
 export interface ResolvedHostOptions {
@@ -31,9 +34,10 @@ export interface ResolvedHostOptions {
   readonly workers: number;
   readonly cacheDir: string | false;
   readonly logger: Logger | undefined;
+  readonly egress: ResolvedEgressOptions;
 }
 
-const KNOWN = new Set(['mode', 'limits', 'workers', 'cacheDir', 'logger', 'registry']);
+const KNOWN = new Set(['mode', 'limits', 'workers', 'cacheDir', 'logger', 'registry', 'egress']);
 
 export function defaultCacheDir(): string {
   return process.env.SUMMIT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'summit-plugin-host');
@@ -55,7 +59,13 @@ export function resolveHostOptions(input: HostOptions = {}): ResolvedHostOptions
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) problems.push(`workers must be an integer from 1 to 64, got ${JSON.stringify(input.workers)}`);
   const cacheDir = input.cacheDir === undefined ? defaultCacheDir() : input.cacheDir;
   if (cacheDir !== false && (typeof cacheDir !== 'string' || cacheDir === '')) problems.push('cacheDir must be a directory path or false');
-  if (problems.length > 0) throw new InvalidArgError(`invalid host options: ${problems.join('; ')}`, { problems });
+  let egress: ResolvedEgressOptions | undefined;
+  try {
+    egress = resolveEgressOptions(input.egress);
+  } catch (err) {
+    problems.push(...(((err as InvalidArgError).details?.problems as string[] | undefined) ?? [(err as Error).message]));
+  }
+  if (problems.length > 0 || !egress) throw new InvalidArgError(`invalid host options: ${problems.join('; ')}`, { problems });
   const limits = resolveLimits(DEFAULT_LIMITS, input.limits, { allowRaise: mode === 'development', where: 'limits' });
-  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger });
+  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger, egress });
 }

@@ -12,6 +12,8 @@ export interface Budget {
   outputBytes: number;
   logLines: number;
   logLineBytes: number;
+  /** egress.requestBodyBytes: the worker buffers a request body up to one byte past it. */
+  egressRequestBodyBytes: number;
 }
 
 export interface LoadMessage {
