@@ -29,10 +29,15 @@ const RANGES = special([
   ['ff00::', 8, 'ipv6', 'multicast'],
 ]);
 
-/** `::ffff:127.0.0.1` is 127.0.0.1: classify and range-check mapped addresses as IPv4. */
+/** `::ffff:127.0.0.1` (URL parsing writes it `::ffff:7f00:1`) is 127.0.0.1: check mapped addresses as IPv4. */
 export function unmapIpv4(ip: string): string {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  return m ? m[1]! : ip;
+  const dotted = /^(?:0{0,4}:){0,5}:?ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (dotted) return dotted[1]!;
+  const hex = /^(?:0{0,4}:){0,5}:?ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(ip);
+  if (!hex) return ip;
+  const hi = parseInt(hex[1]!, 16);
+  const lo = parseInt(hex[2]!, 16);
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
 
 export function addressKind(ip: string): string {

@@ -74,6 +74,9 @@ export function classifyFailure(err: unknown, proxyUrl: string): Failure {
     if (c === 'UND_ERR_HEADERS_OVERFLOW') return { reason: 'response-header-size', errorCode: ec('HTTP-response-header-section-size'), message: 'the response headers are larger than egress.headerBytes' };
     if (c === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return { reason: 'response-incomplete', errorCode: ec('HTTP-response-incomplete'), message: 'the response ended before its content-length' };
     if (c === 'UND_ERR_INFO' && /redirect/i.test(message)) return { reason: 'redirect-loop', errorCode: ec('loop-detected'), message };
+    if (c === 'SPH_PROXY_CLOSED') {
+      return { reason: 'proxy-closed', errorCode: ec('connection-terminated'), message: `${proxy} closed the connection before the request could go (does it require a TLS client certificate? see egress.proxyTls)` };
+    }
     if (c === 'ECONNRESET' || c === 'EPIPE' || c === 'UND_ERR_SOCKET' || c === 'UND_ERR_CLOSED') {
       return { reason: 'connection-terminated', errorCode: ec('connection-terminated'), message: `the connection through ${proxy} was cut (${c})` };
     }

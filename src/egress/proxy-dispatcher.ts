@@ -22,6 +22,23 @@ export class NoProxyDispatcher extends Dispatcher {
   }
 }
 
+type Connector = (opts: object, callback: (err: Error | null, socket: unknown) => void) => unknown;
+
+/**
+ * undici treats a socket closed while connecting as recoverable and reconnects for the queued
+ * request, over and over. When the proxy closes the connection while a tunnel is being opened
+ * (for instance a mesh that wants a client certificate we do not have), that loop would last
+ * until the request's deadline: report it as the connection failure it is.
+ */
+function settleTunnelErrors(connect: Connector): Connector {
+  return (opts, callback) =>
+    connect(opts, (err, socket) => {
+      if (err && (err as { code?: string }).code === 'UND_ERR_SOCKET') {
+        callback(Object.assign(new Error(`the mesh proxy closed the connection while opening it: ${err.message}`, { cause: err }), { code: 'SPH_PROXY_CLOSED' }), socket);
+      } else callback(err, socket);
+    });
+}
+
 const asText = (p: string | Uint8Array) => (typeof p === 'string' ? p : Buffer.from(p).toString('utf8'));
 
 export function createProxyDispatcher(o: ResolvedEgressOptions): Dispatcher {
@@ -29,7 +46,8 @@ export function createProxyDispatcher(o: ResolvedEgressOptions): Dispatcher {
   // Every pool (to the proxy for plain-http forwarding, to an origin inside a CONNECT tunnel)
   // gets the same bounds: response header size, and timeouts no longer than a request may take.
   const bounds = { maxHeaderSize: o.headerBytes, headersTimeout: o.timeoutMs, bodyTimeout: o.timeoutMs, connectTimeout: o.timeoutMs };
-  const factory = (origin: string | URL, opts: object) => new Pool(origin, { ...opts, ...bounds });
+  const factory = (origin: string | URL, opts: { connect?: Connector }) =>
+    new Pool(origin, { ...opts, ...bounds, ...(typeof opts.connect === 'function' ? { connect: settleTunnelErrors(opts.connect) } : {}) } as Pool.Options);
   const tls = o.proxyTls;
   return new ProxyAgent({
     uri: o.proxyUrl,
