@@ -1,6 +1,7 @@
 // The only way out: an undici ProxyAgent to the mesh proxy, or, with no proxy configured, a
 // dispatcher that refuses everything. There is no third dispatcher, so there is no code path on
 // which a plug-in's request connects anywhere but to the proxy.
+import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { Dispatcher, Pool, ProxyAgent } from 'undici';
 import { denial } from './error-code.js';
@@ -22,17 +23,21 @@ export class NoProxyDispatcher extends Dispatcher {
   }
 }
 
-type Connector = (opts: object, callback: (err: Error | null, socket: unknown) => void) => unknown;
+type Connector = (opts: { servername?: string | null }, callback: (err: Error | null, socket: unknown) => void) => unknown;
 
 /**
- * undici treats a socket closed while connecting as recoverable and reconnects for the queued
- * request, over and over. When the proxy closes the connection while a tunnel is being opened
- * (for instance a mesh that wants a client certificate we do not have), that loop would last
- * until the request's deadline: report it as the connection failure it is.
+ * Two corrections to how undici connects, applied to every pool:
+ * - undici treats a socket closed while connecting as recoverable and reconnects for the queued
+ *   request, over and over. When the proxy closes the connection while a tunnel is being opened
+ *   (say, a mesh that wants a client certificate we do not have), that loop would last until
+ *   the request's deadline: report it as the connection failure it is.
+ * - ProxyAgent names the proxy's host as TLS server name even when it is an IP address
+ *   (`https://127.0.0.1:15001`, a common sidecar address); Node 26 refuses that outright. An IP
+ *   is never a server name: leave it out and the certificate is checked against the IP.
  */
 function settleTunnelErrors(connect: Connector): Connector {
   return (opts, callback) =>
-    connect(opts, (err, socket) => {
+    connect(opts.servername && isIP(opts.servername) ? { ...opts, servername: null } : opts, (err, socket) => {
       if (err && (err as { code?: string }).code === 'UND_ERR_SOCKET') {
         callback(Object.assign(new Error(`the mesh proxy closed the connection while opening it: ${err.message}`, { cause: err }), { code: 'SPH_PROXY_CLOSED' }), socket);
       } else callback(err, socket);
