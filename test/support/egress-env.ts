@@ -45,8 +45,9 @@ export interface ProxyTlsFiles {
   requireClientCert?: boolean;
 }
 
-export async function startProxy(tls?: ProxyTlsFiles): Promise<TestProxy> {
+export async function startProxy(tls?: ProxyTlsFiles, opts: { routes?: Record<string, string> } = {}): Promise<TestProxy> {
   const args = [proxyScript, '--resolve', `${ORIGIN_SUFFIX}=127.0.0.1`, '--local-address', PROXY_SOURCE_ADDRESS];
+  for (const [from, to] of Object.entries(opts.routes ?? {})) args.push('--route', `${from}=${to}`);
   if (tls) {
     args.push('--tls-cert', tls.cert, '--tls-key', tls.key);
     if (tls.ca) args.push('--tls-ca', tls.ca);
@@ -166,7 +167,7 @@ export async function closedPort(): Promise<number> {
 export interface TestCerts {
   dir: string;
   ca: string;
-  /** For *.origin.test */
+  /** For *.origin.test and status.acme.example (the service-status sample's host) */
   originCert: string;
   originKey: string;
   /** For the proxy at 127.0.0.1 */
@@ -187,7 +188,7 @@ export function makeCerts(): TestCerts {
     ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', subject, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`));
     ssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', f(`${name}.ext`), '-out', f(`${name}.pem`));
   };
-  leaf('origin', '/CN=origin.test', `subjectAltName=DNS:*${ORIGIN_SUFFIX}\nextendedKeyUsage=serverAuth\n`);
+  leaf('origin', '/CN=origin.test', `subjectAltName=DNS:*${ORIGIN_SUFFIX},DNS:status.acme.example\nextendedKeyUsage=serverAuth\n`);
   leaf('proxy', '/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   leaf('client', '/CN=summit host', 'extendedKeyUsage=clientAuth\n');
   return {

@@ -4,6 +4,9 @@
 // host under test runs its production path unchanged:
 //   --resolve <suffix>=<ip>   names ending in <suffix> resolve to <ip> here, and only here: the
 //                             host cannot reach such an origin except through this proxy
+//   --route <host:port>=<ip:port>   send tunnels and requests for host:port to ip:port instead, the
+//                             way a mesh maps a service name to an endpoint (tests then need no
+//                             privileged port for an https origin named in a sample's manifest)
 //   --local-address <ip>      outgoing connections leave from <ip> (origins on loopback see it as
 //                             the remote address, so a direct connection from the host stands out)
 //   --tls-cert/--tls-key/--tls-ca <file>, --require-client-cert   serve the proxy over TLS
@@ -19,6 +22,7 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
     resolve: { type: 'string', multiple: true, default: [] },
+    route: { type: 'string', multiple: true, default: [] },
     'local-address': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
@@ -50,10 +54,23 @@ const server = values['tls-cert']
       rejectUnauthorized: values['require-client-cert'],
     })
   : http.createServer();
+const routes = new Map(values.route.map((r) => r.split('=')));
+// Registered before the proxy's own listeners, so they see the request first.
+server.on('connect', (req) => {
+  print({ event: 'connect', target: req.url, headers: req.headers });
+  if (routes.has(req.url)) req.url = routes.get(req.url);
+});
+server.on('request', (req) => {
+  print({ event: 'request', method: req.method, url: req.url, headers: req.headers });
+  try {
+    const u = new URL(req.url);
+    if (routes.has(u.host)) req.url = `http://${routes.get(u.host)}${u.pathname}${u.search}`;
+  } catch {
+    // not absolute-form: the proxy answers 400
+  }
+});
 createProxy(server);
 if (values['local-address']) server.localAddress = values['local-address'];
-server.on('connect', (req) => print({ event: 'connect', target: req.url, headers: req.headers }));
-server.on('request', (req) => print({ event: 'request', method: req.method, url: req.url, headers: req.headers }));
 server.on('tlsClientError', (err) => print({ event: 'tls-error', message: err.message }));
 server.listen(Number(values.port), '127.0.0.1', () => print({ event: 'listening', port: server.address().port }));
 process.on('SIGTERM', () => process.exit(0));
