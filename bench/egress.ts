@@ -1,0 +1,77 @@
+// (f) Egress latency: one guest `fetch` (inside the sandbox: worker -> supervisor thread ->
+// policy -> ProxyAgent -> proxy -> origin, and the response back into the guest), timed by the
+// guest itself around fetch + reading the body, vs a plain undici request through the same
+// proxy from the host's main thread. Same forward-proxy process and origins on loopback, keep-
+// alive on both sides, rounds interleaved so both see the same machine noise. Twice: with an
+// origin that answers at once (the host's overhead laid bare: a loopback round trip is ~1 ms)
+// and with one that takes 10 ms to answer, closer to a partner API in the same region.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { ProxyAgent, request } from 'undici';
+import { buildWidget } from '../dist/build/build-widget.js';
+import { createHost } from '../dist/index.js';
+import { cacheRoot } from '../test/support/build.js';
+import { makeCerts, startOrigin, startProxy } from '../test/support/egress-env.js';
+import { fmt, quantile, table } from './support/stats.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const BODY = JSON.stringify({ status: { indicator: 'none', description: 'All Systems Operational' }, components: Array.from({ length: 8 }, (_, i) => ({ name: `component ${i}`, status: 'operational' })) });
+
+export async function egressBench(rounds = 40, perRender = 8) {
+  const certs = makeCerts();
+  const proxy = await startProxy();
+  // GET /status.json?delay=<ms>
+  const answer = (req: { url?: string }, res: { end(b: string): void }) => {
+    const delay = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('delay') ?? 0);
+    if (delay > 0) setTimeout(() => res.end(BODY), delay);
+    else res.end(BODY);
+  };
+  const plain = await startOrigin(answer);
+  const secure = await startOrigin(answer, { tls: { cert: certs.originCert, key: certs.originKey } });
+  const ca = readFileSync(certs.ca, 'utf8');
+  const host = createHost({ mode: 'development', workers: 1, cacheDir: false, logger: pino({ level: 'silent' }), egress: { proxyUrl: proxy.url, originCa: ca, maxRequests: perRender } });
+  const agent = new ProxyAgent({ uri: proxy.url, proxyTunnel: false, requestTls: { ca } });
+  try {
+    const bytes = (await buildWidget({ entry: join(here, 'workloads/fetch-timer.js'), features: ['http', 'clocks'], cacheDir: cacheRoot })).bytes;
+    const targets = [0, 10].flatMap((delay) => [
+      { name: `http (forwarded), origin ${delay} ms`, url: `http://${plain.authority}/status.json?delay=${delay}` },
+      { name: `https (CONNECT tunnel), origin ${delay} ms`, url: `https://${secure.authority}/status.json?delay=${delay}` },
+    ]);
+    const plugin = await host.load(bytes, { id: 'bench/egress', egress: { allowedHosts: [`http://${plain.authority}`, secure.authority] } });
+    const rows: (string | number)[][] = [];
+    const summary: { name: string; guestP50: number; undiciP50: number }[] = [];
+    for (const t of targets) {
+      const input = JSON.stringify({ props: { urls: Array.from({ length: perRender }, () => t.url) } });
+      const guest: number[] = [];
+      const plainMs: number[] = [];
+      const once = async () => {
+        const s = performance.now();
+        const r = await request(t.url, { dispatcher: agent });
+        await r.body.text();
+        return performance.now() - s;
+      };
+      for (let i = 0; i < 10; i++) {
+        await host.render(plugin, input);
+        for (let j = 0; j < perRender; j++) await once();
+      }
+      for (let i = 0; i < rounds; i++) {
+        const r = await host.render(plugin, input);
+        guest.push(...(JSON.parse(r.output) as number[]));
+        for (let j = 0; j < perRender; j++) plainMs.push(await once());
+      }
+      const g50 = quantile(guest, 0.5);
+      const u50 = quantile(plainMs, 0.5);
+      summary.push({ name: t.name, guestP50: g50, undiciP50: u50 });
+      rows.push([t.name, 'guest fetch (host, policy, proxy)', guest.length, fmt(g50, 3), fmt(quantile(guest, 0.99), 3), `${fmt(g50 / u50)}x`]);
+      rows.push([t.name, 'plain undici through the proxy', plainMs.length, fmt(u50, 3), fmt(quantile(plainMs, 0.99), 3), '1.00x']);
+    }
+    table('(f) egress latency per request (ms); bar: guest p50 <= 1.3x plain undici', ['origin', 'path', 'n', 'p50', 'p99', 'p50 vs undici'], rows);
+    return summary;
+  } finally {
+    await agent.close();
+    await host.close();
+    await Promise.all([proxy.stop(), plain.close(), secure.close()]);
+  }
+}
