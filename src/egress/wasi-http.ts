@@ -13,9 +13,19 @@ import type { WasiErrorCode } from './error-code.js';
 
 export interface HttpContext {
   bridge: GuestBridge | null;
-  /** egress.requestBodyBytes: a body is buffered up to one byte past it (the policy refuses it). */
+  /** egress.requestBodyBytes: bodies are passed on up to one byte past it, all requests together. */
   requestBodyBytes: number;
+  /**
+   * egress.maxRequests: past it the supervisor refuses every request anyway, so only the
+   * request line goes (for the count and the log): a guest looping on `handle` cannot make the
+   * worker ship megabytes of headers and bodies to the supervisor thread.
+   */
+  maxRequests?: number;
 }
+
+/** Longer than anything the policy accepts (it refuses paths over 8192): still refused, never huge. */
+const MAX_PATH_SENT = 8193;
+const MAX_AUTHORITY_SENT = 1025;
 
 type Method = { tag: string; val?: string };
 type Scheme = { tag: 'HTTP' | 'HTTPS' | 'other'; val?: string };
@@ -373,9 +383,26 @@ export function createHttpTypes(ctx: HttpContext) {
     }
   }
 
+  let requestsSent = 0;
+  let bodyBytesSent = 0;
   function send(request: Omit<GuestRequest, 'body'>, body: BodyBuffer | null): FutureState {
     if (!ctx.bridge) return { kind: 'answered', response: { ok: false, error: { tag: 'HTTP-request-denied' } } };
-    const req = ctx.bridge.send({ ...request, body: body && body.kept > 0 ? body.bytes() : null });
+    const overCap = requestsSent++ >= (ctx.maxRequests ?? Infinity);
+    let bytes: Uint8Array | null = null;
+    if (!overCap && body && body.kept > 0) {
+      // One byte past the invocation's budget is enough for the policy to refuse it.
+      const room = Math.max(0, ctx.requestBodyBytes + 1 - bodyBytesSent);
+      const all = body.bytes();
+      bytes = all.byteLength > room ? all.slice(0, room) : all;
+      bodyBytesSent += bytes.byteLength;
+    }
+    const req = ctx.bridge.send({
+      ...request,
+      authority: request.authority.slice(0, MAX_AUTHORITY_SENT),
+      path: overCap ? '/' : request.path.slice(0, MAX_PATH_SENT),
+      headers: overCap ? [] : request.headers,
+      body: bytes,
+    });
     return { kind: 'sent', req };
   }
 

@@ -177,6 +177,7 @@ export class PluginHost {
         logLines: limits.logLines,
         logLineBytes: limits.logLineBytes,
         egressRequestBodyBytes: this.options.egress.requestBodyBytes,
+        egressMaxRequests: this.options.egress.maxRequests,
       },
       egress: { pluginId: plugin.id, invocationId, allowedHosts: plugin.allowedHosts },
       onEgress: (e) => logEgress(log, e),

@@ -136,7 +136,7 @@ export async function invoke(
   }
 
   const imports = buildImports(
-    { log: log.log, stdout: log.stdout, stderr: log.stderr, http: { bridge, requestBodyBytes: budget.egressRequestBodyBytes } },
+    { log: log.log, stdout: log.stdout, stderr: log.stderr, http: { bridge, requestBodyBytes: budget.egressRequestBodyBytes, maxRequests: budget.egressMaxRequests } },
     c.imports,
   );
   const instantiateCore = (module: WebAssembly.Module, importObject: WebAssembly.Imports = {}) =>

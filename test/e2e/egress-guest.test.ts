@@ -187,6 +187,29 @@ describe('a guest calling wasi:http/types directly', () => {
   });
 });
 
+describe('a guest that floods handle() without waiting', () => {
+  it('is counted and refused past the cap; the log stays bounded; the host keeps serving', async () => {
+    const { host, logs } = makeHost({ proxyUrl: proxy.url });
+    const authority = origin.authority;
+    const wat = await fixtureWat('http-flood', { COUNT: 3000, AUTHORITY: authority, AUTH_LEN: authority.length });
+    const bytes = await watToComponent(wat, { witSource: readFileSync(join(root, 'test/fixtures/wat/http-probe.wit'), 'utf8'), world: 'http-probe' });
+    const plugin = await host.load(bytes, { id: 'acme/flood', egress: { allowedHosts: [`http://${authority}`] } });
+    const before = origin.requests.length;
+    const limits = { cpuMs: 2000, wallMs: 5000 };
+    const r = await host.render(plugin, '{}', { invocationId: 'inv-flood', limits });
+    expect(r.output).toBe('sent');
+    const e = r.usage.egress!;
+    // none went out: the first 8 were refused for their 20 KB header (over 16 KiB), the rest
+    // were refused as over the request cap, as far as the supervisor got before the render ended
+    expect(e.requests).toBe(0);
+    expect(e.denied).toBeGreaterThan(8);
+    expect(e.errors.length).toBeLessThanOrEqual(8);
+    expect(logs.filter((l) => l.invocationId === 'inv-flood' && l.egress).length).toBeLessThanOrEqual(12);
+    expect(origin.requests.length).toBe(before);
+    expect((await host.render(plugin, '{}', { limits })).output).toBe('sent');
+  });
+});
+
 describe('fail closed', () => {
   it('no proxy configured: refused, and the origin receives no connection, although it is reachable directly', async () => {
     const { host, logs } = makeHost({ allowIpRanges: ['127.0.0.1/32'] });
