@@ -53,7 +53,8 @@ export async function startProxy(tls?: ProxyTlsFiles, opts: { routes?: Record<st
     if (tls.ca) args.push('--tls-ca', tls.ca);
     if (tls.requireClientCert) args.push('--require-client-cert');
   }
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // stdin is a pipe the proxy watches: it exits when this process does, even on a crash.
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const events: ProxyEvent[] = [];
   const lines = createInterface({ input: child.stdout! });
   const port = await new Promise<number>((resolve, reject) => {

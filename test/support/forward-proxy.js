@@ -74,3 +74,7 @@ if (values['local-address']) server.localAddress = values['local-address'];
 server.on('tlsClientError', (err) => print({ event: 'tls-error', message: err.message }));
 server.listen(Number(values.port), '127.0.0.1', () => print({ event: 'listening', port: server.address().port }));
 process.on('SIGTERM', () => process.exit(0));
+// The test process holds our stdin: when it goes away, however abruptly, so do we.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('error', () => process.exit(0));
+process.stdin.resume();
