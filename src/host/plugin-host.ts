@@ -16,9 +16,12 @@ import type { PluginLogLine } from '../sandbox/plugin-log.js';
 import { SandboxPool } from '../sandbox/sandbox-pool.js';
 import type { Usage } from '../sandbox/supervisor.js';
 import { createDefaultLogger } from './logger.js';
+import { parseAllowedHosts } from '../egress/allowed-hosts.js';
+import type { EgressLogEntry } from '../egress/meter.js';
 
 export type { Usage } from '../sandbox/supervisor.js';
 export type { PluginLogLine } from '../sandbox/plugin-log.js';
+export type { EgressUsage, EgressLogEntry, EgressIssue } from '../egress/meter.js';
 
 export interface PluginDescriptor {
   /** Plug-in id (`publisher/name`) when known; used in logs and messages. */
@@ -28,6 +31,8 @@ export interface PluginDescriptor {
   limits?: Partial<Limits>;
   /** Refuse the bytes unless their sha256 (hex) matches. */
   digest?: string;
+  /** Where the plug-in may send requests (the manifest's capabilities.egress). */
+  egress?: { allowedHosts?: readonly string[] };
 }
 
 export interface Plugin {
@@ -38,6 +43,8 @@ export interface Plugin {
   readonly sizeBytes: number;
   readonly imports: readonly string[];
   readonly limits: Readonly<Limits>;
+  /** Hosts the plug-in may reach through the mesh proxy (README "Egress"). */
+  readonly allowedHosts: readonly string[];
   /** Set after close or unload. */
   readonly loaded: boolean;
 }
@@ -73,6 +80,7 @@ class LoadedPlugin implements Plugin {
     readonly version: string | undefined,
     readonly prepared: PreparedComponent,
     readonly limits: Readonly<Limits>,
+    readonly allowedHosts: readonly string[],
   ) {}
   get digest() {
     return this.prepared.digest;
@@ -113,6 +121,7 @@ export class PluginHost {
     }
     this.#supervisor = new SandboxPool({
       workers: this.options.workers,
+      egress: this.options.egress,
       onWorkerEvent: (e) => this.#log.debug({ event: e.type, reason: e.reason }, 'sandbox worker'),
       ...(this.#registry ? { startGate: this.#registry.killSwitch.gate } : {}),
     });
@@ -175,6 +184,7 @@ export class PluginHost {
     }
     const id = descriptor.id ?? fallbackId;
     const limits = resolveLimits(this.options.limits, descriptor.limits, { allowRaise: false, where: `${id} limits` });
+    const allowedHosts = checkAllowedHosts(id, descriptor.egress);
     const prepared = await this.#preparer.prepare(bytes, {
       memoryBytes: this.options.limits.memoryBytes,
       tableElements: this.options.limits.tableElements,
@@ -194,9 +204,13 @@ export class PluginHost {
       initialMemoryPages: prepared.initialMemoryPages,
       initialTableElements: prepared.initialTableElements,
     });
-    const plugin = new LoadedPlugin(id, descriptor.version, prepared, limits);
+    const plugin = new LoadedPlugin(id, descriptor.version, prepared, limits, allowedHosts);
     this.#plugins.add(plugin);
     this.#log.info({ pluginId: id, digest: prepared.digest, source: prepared.source, timings: prepared.timings }, 'plug-in loaded');
+    if (prepared.imports.some((i) => i.startsWith('wasi:http/outgoing-handler'))) {
+      if (!this.options.egress.proxyUrl) this.#log.warn({ pluginId: id }, 'the plug-in can make HTTP requests but no mesh proxy is configured (egress.proxyUrl): every request will be refused');
+      else if (allowedHosts.length === 0) this.#log.warn({ pluginId: id }, 'the plug-in can make HTTP requests but allows no hosts (capabilities.egress.allowedHosts): every request will be refused');
+    }
     return plugin;
   }
 
@@ -239,7 +253,11 @@ export class PluginHost {
           outputBytes: limits.outputBytes,
           logLines: limits.logLines,
           logLineBytes: limits.logLineBytes,
+          egressRequestBodyBytes: this.options.egress.requestBodyBytes,
+          egressMaxRequests: this.options.egress.maxRequests,
         },
+        egress: { pluginId: plugin.id, invocationId, allowedHosts: plugin.allowedHosts },
+        onEgress: (e) => logEgress(log, e),
         wallMs: limits.wallMs,
         cpuMs: limits.cpuMs,
         signal,
@@ -294,6 +312,26 @@ export class PluginHost {
   #assertOpen(): void {
     if (this.#closed) throw new InternalError('the host is closed');
   }
+}
+
+function checkAllowedHosts(id: string, egress: PluginDescriptor['egress']): readonly string[] {
+  if (egress === undefined) return [];
+  const hosts = egress?.allowedHosts ?? [];
+  if (!Array.isArray(hosts)) throw new InvalidArgError(`${id}: egress.allowedHosts must be a list of host names`);
+  try {
+    parseAllowedHosts(hosts, 'egress.allowedHosts');
+  } catch (err) {
+    throw new InvalidArgError(`${id}: ${(err as Error).message}`);
+  }
+  return Object.freeze([...hosts]);
+}
+
+/** One line per request: host, method, status, bytes, time; never bodies, paths or header values. */
+function logEgress(log: Logger, e: EgressLogEntry): void {
+  const fields = { egress: e };
+  if (e.outcome === 'ok') log.info(fields, 'egress request');
+  else if (e.outcome === 'denied') log.warn(fields, `egress request refused (${e.code}): ${e.message}`);
+  else log.warn(fields, `egress request failed (${e.code}): ${e.message}`);
 }
 
 export function createHost(options: HostOptions = {}): PluginHost {

@@ -16,6 +16,7 @@ import { buildImports } from './capabilities/index.js';
 import { PluginLog } from './plugin-log.js';
 import type { Budget, DoneMessage, LoadMessage } from './protocol.js';
 import type { PluginLogLine } from './plugin-log.js';
+import type { GuestBridge } from '../egress/guest-bridge.js';
 
 type Instantiate = (
   getCoreModule: (name: string) => WebAssembly.Module,
@@ -107,6 +108,7 @@ export async function invoke(
   input: string,
   budget: Budget,
   emit: (line: PluginLogLine) => void,
+  bridge: GuestBridge | null = null,
 ): Promise<DoneMessage> {
   const meter = createMeter(c, budget);
   const log = new PluginLog({ maxLines: budget.logLines, maxLineBytes: budget.logLineBytes, emit });
@@ -133,7 +135,10 @@ export async function invoke(
     });
   }
 
-  const imports = buildImports({ log: log.log, stdout: log.stdout, stderr: log.stderr }, c.imports);
+  const imports = buildImports(
+    { log: log.log, stdout: log.stdout, stderr: log.stderr, http: { bridge, requestBodyBytes: budget.egressRequestBodyBytes, maxRequests: budget.egressMaxRequests } },
+    c.imports,
+  );
   const instantiateCore = (module: WebAssembly.Module, importObject: WebAssembly.Imports = {}) =>
     new WebAssembly.Instance(module, { ...importObject, [METER_MODULE]: meter as unknown as WebAssembly.ModuleImports });
   const getCoreModule = (name: string) => {

@@ -12,6 +12,10 @@ export interface Budget {
   outputBytes: number;
   logLines: number;
   logLineBytes: number;
+  /** egress.requestBodyBytes: the worker passes request bodies on up to one byte past it. */
+  egressRequestBodyBytes: number;
+  /** egress.maxRequests: past it the worker sends only the request line (the policy refuses it anyway). */
+  egressMaxRequests: number;
 }
 
 export interface LoadMessage {

@@ -2,7 +2,12 @@
 // the wall deadline and the CPU-time backstop from outside the worker (terminate + replace),
 // and turns every way a worker can fail into a coded error. Whatever a plug-in does, the
 // supervisor keeps serving the next invocation.
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { EgressService, type EgressSession } from '../egress/egress-service.js';
+import { answer } from '../egress/guest-bridge.js';
+import type { EgressLogEntry, EgressUsage } from '../egress/meter.js';
+import { resolveEgressOptions, type ResolvedEgressOptions } from '../egress/options.js';
+import type { EgressRequestMessage } from '../egress/protocol.js';
 import {
   FuelExhaustedError,
   InternalError,
@@ -26,6 +31,8 @@ export interface Usage {
   /** Peak bytes over all linear memories of the instance; 0 when the worker was terminated before it could report. */
   memoryBytes: number;
   wallMs: number;
+  /** Present for components that import wasi:http/outgoing-handler. */
+  egress?: EgressUsage;
 }
 
 export type RunOutcome =
@@ -41,6 +48,16 @@ export interface RunRequest {
   onLog?: (line: PluginLogLine) => void;
   /** Aborting terminates the invocation (used by revocation). */
   signal?: AbortSignal;
+  /** Who is asking, and where it may go (the manifest's allowed hosts). */
+  egress?: EgressGrant;
+  /** One call per egress request (and redirect hop), allowed or refused. */
+  onEgress?: (entry: EgressLogEntry) => void;
+}
+
+export interface EgressGrant {
+  pluginId: string;
+  invocationId: string;
+  allowedHosts: readonly string[];
 }
 
 export interface SupervisorOptions {
@@ -50,6 +67,8 @@ export interface SupervisorOptions {
   stackMb?: number;
   /** How often running invocations' CPU time is sampled. */
   cpuPollMs?: number;
+  /** Host egress options (proxy, caps); absent: no proxy, every request refused. */
+  egress?: ResolvedEgressOptions;
   onWorkerEvent?: (event: { type: 'spawn' | 'terminate' | 'crash'; reason?: string }) => void;
   /**
    * The kill switch's gate (src/registry/client/kill-switch.ts): 8 shared bytes holding, as a
@@ -67,6 +86,7 @@ interface Job extends RunRequest {
   cpuStart: bigint | null;
   timer?: NodeJS.Timeout;
   abortListener?: () => void;
+  session: EgressSession | null;
 }
 
 interface Slot {
@@ -76,13 +96,16 @@ interface Slot {
   /** Keys whose bindings this worker has imported: the import is not charged to a render. */
   loaded: Set<string>;
   job: Job | null;
+  /** The supervisor's end of this worker's egress channel. */
+  egress: { port: MessagePort; signal: Int32Array };
 }
 
 const nsToMs = (ns: bigint) => Number(ns) / 1e6;
 
 export class Supervisor {
-  readonly #opts: Required<Omit<SupervisorOptions, 'onWorkerEvent' | 'startGate'>> & Pick<SupervisorOptions, 'onWorkerEvent'>;
+  readonly #opts: Required<Omit<SupervisorOptions, 'onWorkerEvent' | 'startGate' | 'egress'>> & Pick<SupervisorOptions, 'onWorkerEvent'>;
   readonly #gate: BigInt64Array | undefined;
+  readonly #egress: EgressService;
   readonly #slots = new Set<Slot>();
   readonly #loaded = new Map<string, LoadMessage>();
   readonly #queue: Job[] = [];
@@ -93,9 +116,10 @@ export class Supervisor {
   #startFailures = 0;
 
   constructor(opts: SupervisorOptions) {
-    const { startGate, ...rest } = opts;
+    const { startGate, egress, ...rest } = opts;
     this.#opts = { heapMb: 128, stackMb: 4, cpuPollMs: 5, ...rest };
     this.#gate = startGate ? new BigInt64Array(startGate) : undefined;
+    this.#egress = new EgressService(egress ?? resolveEgressOptions(undefined));
     for (let i = 0; i < opts.workers; i++) this.#spawn();
   }
 
@@ -128,7 +152,7 @@ export class Supervisor {
     if (this.#closed) return Promise.reject(new InternalError('the host is closed'));
     if (!this.#loaded.has(req.key)) return Promise.reject(new InternalError(`component ${req.key} is not loaded`));
     return new Promise<RunOutcome>((resolve) => {
-      const job: Job = { ...req, id: this.#nextId++, resolve, startedAt: 0, cpuStart: null };
+      const job: Job = { ...req, id: this.#nextId++, resolve, startedAt: 0, cpuStart: null, session: null };
       if (req.signal?.aborted) {
         resolve(this.#failed(job, req.signal.reason));
         return;
@@ -150,12 +174,17 @@ export class Supervisor {
     this.#slots.clear();
     for (const s of slots) if (s.job) this.#finish(s.job, this.#failed(s.job, new InternalError('the host closed during this render')));
     await Promise.all(slots.map((s) => s.worker.terminate().catch(() => 0)));
+    await this.#egress.close();
   }
 
   #spawn(): void {
     const entry = threadEntry('worker-entry');
+    const channel = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
     const worker = new Worker(entry.script, {
       eval: entry.eval,
+      workerData: { egress: { port: channel.port2, signal } },
+      transferList: [channel.port2],
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: this.#opts.heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: this.#opts.stackMb },
       stdout: true, // a plug-in never reaches these, but the bindings could print: keep it off the host's stdout
@@ -164,7 +193,9 @@ export class Supervisor {
     });
     worker.stdout.resume();
     worker.stderr.resume();
-    const slot: Slot = { worker, tid: null, ready: false, loaded: new Set(), job: null };
+    const slot: Slot = { worker, tid: null, ready: false, loaded: new Set(), job: null, egress: { port: channel.port1, signal: new Int32Array(signal) } };
+    channel.port1.on('message', (m: EgressRequestMessage) => this.#onEgressRequest(slot, m));
+    channel.port1.unref();
     this.#slots.add(slot);
     for (const msg of this.#loaded.values()) this.#post(slot, msg);
     worker.on('message', (m: FromWorker) => this.#onMessage(slot, m));
@@ -237,6 +268,7 @@ export class Supervisor {
       slot.job = job;
       job.startedAt = performance.now();
       job.cpuStart = threadCpuNs(slot.tid);
+      job.session = this.#session(job);
       this.#armDeadline(slot, job, job.wallMs);
       this.#post(slot, { type: 'run', id: job.id, key: job.key, input: job.input, budget: job.budget });
     }
@@ -252,6 +284,36 @@ export class Supervisor {
       });
       this.#finish(job, this.#failed(job, err));
     }
+  }
+
+  /**
+   * Egress for one invocation, for components that can make requests at all. Requests must answer
+   * a little before the wall cap, so the guest can still render a fallback when one times out.
+   */
+  #session(job: Job): EgressSession | null {
+    const imports = this.#loaded.get(job.key)?.imports ?? [];
+    if (!imports.some((i) => i.startsWith('wasi:http/outgoing-handler'))) return null;
+    const reserveMs = Math.min(100, job.wallMs / 10);
+    return this.#egress.session({
+      pluginId: job.egress?.pluginId ?? 'plug-in',
+      invocationId: job.egress?.invocationId ?? String(job.id),
+      allowedHosts: job.egress?.allowedHosts ?? [],
+      deadline: job.startedAt + job.wallMs - reserveMs,
+      onLog: (e) => job.onEgress?.(e),
+    });
+  }
+
+  #onEgressRequest(slot: Slot, m: EgressRequestMessage): void {
+    if (m?.type !== 'request') return;
+    const job = slot.job;
+    const reply = (response: Parameters<typeof answer>[2]['response']) => answer(slot.egress.port, slot.egress.signal, { run: m.run, req: m.req, response });
+    if (!job || job.id !== m.run || !job.session) {
+      reply({ ok: false, error: { tag: 'HTTP-request-denied' } });
+      return;
+    }
+    void job.session.fetch(m.request).then((r) => {
+      if (slot.job === job) reply(r);
+    });
   }
 
   /** Timers may fire a little early against performance.now(): re-arm for what is left. */
@@ -338,6 +400,7 @@ export class Supervisor {
    */
   #startFailed(slot: Slot, err: Error): void {
     this.#slots.delete(slot);
+    slot.egress.port.close();
     void slot.worker.terminate().catch(() => 0);
     const n = ++this.#startFailures;
     this.#opts.onWorkerEvent?.({ type: 'crash', reason: `worker failed to start: ${err.message}` });
@@ -355,6 +418,7 @@ export class Supervisor {
   /** Terminates a worker (without waiting for its teardown) and starts a fresh one. */
   #replace(slot: Slot, why: string, detail?: string): void {
     this.#slots.delete(slot);
+    slot.egress.port.close();
     slot.worker.removeAllListeners('exit');
     slot.worker.on('exit', () => {});
     slot.worker.on('error', () => {});
@@ -369,6 +433,11 @@ export class Supervisor {
 
   #finish(job: Job, outcome: RunOutcome): void {
     clearTimeout(job.timer);
+    if (job.session) {
+      job.session.close();
+      outcome.usage.egress = job.session.usage;
+      job.session = null;
+    }
     if (job.abortListener) job.signal?.removeEventListener('abort', job.abortListener);
     job.resolve(outcome);
   }

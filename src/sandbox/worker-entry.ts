@@ -3,7 +3,9 @@
 // terminates it from outside when the wall or CPU cap is reached.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { GuestBridge } from '../egress/guest-bridge.js';
+import type { EgressChannelInit } from '../egress/protocol.js';
 import { serializeError, InternalError } from '../errors.js';
 import { invoke, loadBindings, type LoadedComponent } from './invoke.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -18,6 +20,10 @@ if (!port) throw new Error('worker-entry must run in a worker thread');
 const RECLAIM_AFTER_BYTES = 32 * 1024 * 1024;
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
+
+// The egress channel to the supervisor (wasi:http requests block on it, see guest-bridge.ts).
+const egress = (workerData as { egress?: EgressChannelInit } | null)?.egress;
+const bridge = egress ? new GuestBridge(egress) : null;
 
 const components = new Map<string, Promise<LoadedComponent>>();
 const send = (m: FromWorker) => port.postMessage(m);
@@ -61,7 +67,8 @@ async function handle(msg: ToWorker): Promise<void> {
         send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError('component not loaded in this worker')), usage: emptyUsage, logsDropped: 0 });
         return;
       }
-      const result = await invoke(loaded, msg.id, msg.input, msg.budget, (line) => send({ type: 'log', id: msg.id, line }));
+      bridge?.begin(msg.id);
+      const result = await invoke(loaded, msg.id, msg.input, msg.budget, (line) => send({ type: 'log', id: msg.id, line }), bridge);
       send(result);
       if (result.usage.memoryBytes > RECLAIM_AFTER_BYTES) collect();
       return;
