@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // Builds a sample widget into <dir>/<manifest.component> (cached by source hash).
-// Usage: node scripts/build-sample.js sample-plugins/kpi-card [--features clocks,stdio]
+// Usage: node scripts/build-sample.js sample-plugins/kpi-card
+// WASI features follow the manifest: `http` when it lists allowed egress hosts.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildWidget } from '../dist/build/build-widget.js';
+import { buildWidget, featuresForManifest } from '../dist/build/build-widget.js';
 import { defaultCacheDir } from '../dist/config/host-options.js';
 
 export async function buildSample(dir) {
   const manifest = JSON.parse(await readFile(join(dir, 'summit-plugin.json'), 'utf8'));
-  const built = await buildWidget({ entry: join(dir, 'src/widget.ts'), cacheDir: join(defaultCacheDir(), 'builds') });
+  const built = await buildWidget({ entry: join(dir, 'src/widget.ts'), features: featuresForManifest(manifest), cacheDir: join(defaultCacheDir(), 'builds') });
   const out = join(dir, manifest.component);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, built.bytes);

@@ -121,6 +121,15 @@ export class AuditChainBrokenError extends SphError {
   override readonly code = 'SPH_ERR_AUDIT_CHAIN_BROKEN';
 }
 
+/**
+ * An allowed request could not be completed through the mesh proxy: the proxy is unreachable,
+ * refused the tunnel, or the request timed out or failed in transit. Recorded in the usage
+ * record and the log; the guest sees the matching wasi:http error code.
+ */
+export class EgressUnavailableError extends SphError {
+  override readonly code = 'SPH_ERR_EGRESS_UNAVAILABLE';
+}
+
 // Host service (src/server): refusals that protect tenants and widgets from each other.
 
 /** A tenant is over its render rate or its renders in flight: retry after details.retryAfterMs. */
@@ -159,6 +168,7 @@ export const errorClasses = {
   SPH_ERR_CONFLICT: ConflictError,
   SPH_ERR_PAYLOAD_TOO_LARGE: PayloadTooLargeError,
   SPH_ERR_AUDIT_CHAIN_BROKEN: AuditChainBrokenError,
+  SPH_ERR_EGRESS_UNAVAILABLE: EgressUnavailableError,
   SPH_ERR_RATE_LIMITED: RateLimitedError,
   SPH_ERR_OVERLOADED: OverloadedError,
   SPH_ERR_CIRCUIT_OPEN: CircuitOpenError,

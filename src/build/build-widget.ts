@@ -10,6 +10,15 @@ import { fileURLToPath } from 'node:url';
 export type WasiFeature = 'stdio' | 'random' | 'clocks' | 'http' | 'fetch-event';
 export const ALL_FEATURES: readonly WasiFeature[] = ['stdio', 'random', 'clocks', 'http', 'fetch-event'];
 
+/**
+ * The WASI features a widget's manifest calls for: `http` (what `fetch` compiles to) when it
+ * lists allowed egress hosts, nothing else (a widget gets no clock or randomness it did not ask
+ * for; the engine's own clock reads work without the feature).
+ */
+export function featuresForManifest(manifest: { capabilities?: { egress?: { allowedHosts?: readonly string[] } } }): WasiFeature[] {
+  return (manifest.capabilities?.egress?.allowedHosts?.length ?? 0) > 0 ? ['http'] : [];
+}
+
 export const PACKAGE_WIT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../wit');
 
 export interface BuildWidgetOptions {

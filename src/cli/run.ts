@@ -1,11 +1,14 @@
 // summit-plugin run <component.wasm> [--input <json>] [--manifest <file>] [--cpu-ms N]
-//   [--memory-mb N] [--wall-ms N] [--registry <url> [--registry-key <key>]] [--json] [--verbose]
+//   [--memory-mb N] [--wall-ms N] [--registry <url> [--registry-key <key>]]
+//   [--egress-proxy <url>] [--json] [--verbose]
 import { access, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHost } from '../host/plugin-host.js';
 import { readManifest, type Manifest } from '../manifest/manifest.js';
 import type { Limits } from '../config/limits.js';
+import type { EgressOptions } from '../egress/options.js';
+import type { Usage } from '../sandbox/supervisor.js';
 import { createDefaultLogger } from '../host/logger.js';
 import { EXIT, UsageError, errorJson, printJson, type Io } from './output.js';
 import { callRegistry } from './registry-http.js';
@@ -15,18 +18,24 @@ export const RUN_HELP = `Usage: summit-plugin run <component.wasm> [options]
 Renders a widget component once in the production sandbox and prints the HTML.
 
 Options:
-  --input <json>      render input (default {"props":{}})
-  --manifest <file>   plug-in manifest (default: summit-plugin.json beside the component, if any)
-  --cpu-ms <n>        CPU cap in ms (default 500)
-  --memory-mb <n>     memory cap in MiB (default 256)
-  --wall-ms <n>       wall-clock cap in ms (default 1500)
-  --registry <url>    check the kill switch of this registry first (default $SUMMIT_REGISTRY_URL;
-                      neither given: no kill-switch check, as befits a local tool)
-  --registry-key <k>  the registry's snapshot public key: base64, PEM or a file holding either
-                      (default $SUMMIT_REGISTRY_KEY; neither: the key the registry serves, with a warning)
-  --json              print one JSON object as the last line of stdout
-  --verbose           host logs and stack traces on stderr
-  -h, --help          show this help
+  --input <json>              render input (default {"props":{}})
+  --manifest <file>           plug-in manifest (default: summit-plugin.json beside the component, if any)
+  --cpu-ms <n>                CPU cap in ms (default 500)
+  --memory-mb <n>             memory cap in MiB (default 256)
+  --wall-ms <n>               wall-clock cap in ms (default 1500)
+  --registry <url>            check the kill switch of this registry first (default $SUMMIT_REGISTRY_URL;
+                              neither given: no kill-switch check, as befits a local tool)
+  --registry-key <k>          the registry's snapshot public key: base64, PEM or a file holding either
+                              (default $SUMMIT_REGISTRY_KEY; neither: the key the registry serves, with a warning)
+  --egress-proxy <url>        mesh proxy for the plug-in's HTTP requests (default: $SUMMIT_EGRESS_PROXY);
+                              neither given: no egress, every request is refused. Allowed hosts come
+                              from the manifest (capabilities.egress.allowedHosts)
+  --egress-proxy-ca <file>    CA of an https:// proxy
+  --egress-proxy-cert <file>  client certificate for a proxy that requires one (with --egress-proxy-key)
+  --egress-proxy-key <file>   its private key
+  --json                      print one JSON object as the last line of stdout
+  --verbose                   host logs and stack traces on stderr
+  -h, --help                  show this help
 
 Exit status: 0 rendered, 1 the plug-in failed or was refused, 2 bad usage.
 `;
@@ -59,6 +68,10 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         'wall-ms': { type: 'string' },
         registry: { type: 'string' },
         'registry-key': { type: 'string' },
+        'egress-proxy': { type: 'string' },
+        'egress-proxy-ca': { type: 'string' },
+        'egress-proxy-cert': { type: 'string' },
+        'egress-proxy-key': { type: 'string' },
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -92,6 +105,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   if (cpuMs !== undefined) limits.cpuMs = cpuMs;
   if (memoryMb !== undefined) limits.memoryBytes = memoryMb * 1024 * 1024;
   if (wallMs !== undefined) limits.wallMs = wallMs;
+
+  const egress = await egressOptions(values);
 
   if (!(await exists(file))) throw new UsageError(`cannot read component file ${file}`);
   const manifestPath = values.manifest ?? join(dirname(file), 'summit-plugin.json');
@@ -137,6 +152,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       prewarm: false,
       limits: { ...limits },
       logger: createDefaultLogger(values.verbose ? 'debug' : 'silent'),
+      egress,
       ...(registry ? { registry } : {}),
     });
   } catch (err) {
@@ -145,7 +161,10 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   try {
     // With a registry: a fresh, verified kill-switch snapshot first, or refuse (fail closed).
     await host.ready(5000, { failFast: true });
-    const plugin = await host.load(file, manifest ? { id: manifest.id, version: manifest.version, limits: manifest.limits } : {});
+    const plugin = await host.load(
+      file,
+      manifest ? { id: manifest.id, version: manifest.version, limits: manifest.limits, egress: { allowedHosts: manifest.capabilities.egress.allowedHosts } } : {},
+    );
     try {
       const r = await host.render(plugin, input);
       if (values.json) printJson(io, { ok: true, output: r.output, usage: r.usage });
@@ -153,11 +172,15 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         for (const l of r.logs) io.stderr(`[plugin ${l.level}] ${l.message}\n`);
         io.stdout(`${r.output}\n`);
         io.stderr(formatUsage(r.usage));
+        io.stderr(formatEgress(r.usage));
       }
       return EXIT.ok;
     } catch (err) {
       const e = err as { usage?: unknown; logs?: { level: string; message: string }[] };
-      if (!values.json) for (const l of e.logs ?? []) io.stderr(`[plugin ${l.level}] ${l.message}\n`);
+      if (!values.json) {
+        for (const l of e.logs ?? []) io.stderr(`[plugin ${l.level}] ${l.message}\n`);
+        if (e.usage) io.stderr(formatEgress(e.usage as Usage));
+      }
       return fail(err, e.usage);
     }
   } catch (err) {
@@ -165,6 +188,42 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   } finally {
     await host.close();
   }
+}
+
+/** DESIGN.md 4.2: the proxy from --egress-proxy or SUMMIT_EGRESS_PROXY; neither: no egress. */
+async function egressOptions(values: Record<string, string | boolean | undefined>): Promise<EgressOptions> {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const proxyUrl = str('egress-proxy') ?? (process.env.SUMMIT_EGRESS_PROXY || undefined);
+  const file = async (flag: string) => {
+    const path = str(flag);
+    if (path === undefined) return undefined;
+    try {
+      return await readFile(path, 'utf8');
+    } catch {
+      throw new UsageError(`--${flag}: cannot read ${path}`);
+    }
+  };
+  const [ca, cert, key] = [await file('egress-proxy-ca'), await file('egress-proxy-cert'), await file('egress-proxy-key')];
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--egress-proxy-cert and --egress-proxy-key go together');
+  if (proxyUrl !== undefined) {
+    try {
+      const u = new URL(proxyUrl);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    } catch {
+      throw new UsageError(`the egress proxy must be an http:// or https:// URL, got "${proxyUrl}"`);
+    }
+  }
+  const tls = ca || cert ? { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) } : undefined;
+  if (tls && !proxyUrl?.startsWith('https:')) throw new UsageError('--egress-proxy-ca/-cert/-key need an https:// --egress-proxy');
+  return { ...(proxyUrl ? { proxyUrl } : {}), ...(tls ? { proxyTls: tls } : {}) };
+}
+
+function formatEgress(u: Usage): string {
+  const e = u.egress;
+  if (!e) return '';
+  const lines = [`egress: ${e.requests} requests · ${e.denied} refused · ${e.failed} failed · ${e.bytesOut} bytes out · ${e.bytesIn} bytes in\n`];
+  for (const x of e.errors) lines.push(`egress ${x.code} (${x.reason}): ${x.method} ${x.origin}: ${x.message}\n`);
+  return lines.join('');
 }
 
 function formatUsage(u: { fuel: number | null; cpuMs: number; memoryBytes: number; wallMs: number }): string {

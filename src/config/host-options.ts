@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { InvalidArgError, SphError } from '../errors.js';
 import { RegistryClient, resolveRegistryClientOptions, type RegistryClientOptions } from '../registry/client/registry-client.js';
 import { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
+import { resolveEgressOptions, type EgressOptions, type ResolvedEgressOptions } from '../egress/options.js';
 
 export type HostMode = 'production' | 'development';
 
@@ -28,6 +29,8 @@ export interface HostOptions {
    * optional in development mode, where it is checked when given.
    */
   registry?: RegistryClientOptions | RegistryClient;
+  /** Plug-in HTTP through the mesh proxy (README "Egress"). Without `egress.proxyUrl`: no egress. */
+  egress?: EgressOptions;
   /**
    * Make each plug-in's next instance ahead of its render (default true), so that renders skip
    * instantiation (about 11 ms for a componentize-js widget). Instances stay fresh: none is
@@ -43,10 +46,11 @@ export interface ResolvedHostOptions {
   readonly cacheDir: string | false;
   readonly logger: Logger | undefined;
   readonly registry: RegistryClientOptions | RegistryClient | undefined;
+  readonly egress: ResolvedEgressOptions;
   readonly prewarm: boolean;
 }
 
-const KNOWN = new Set(['mode', 'limits', 'workers', 'cacheDir', 'logger', 'registry', 'prewarm']);
+const KNOWN = new Set(['mode', 'limits', 'workers', 'cacheDir', 'logger', 'registry', 'egress', 'prewarm']);
 
 export function defaultCacheDir(): string {
   return process.env.SUMMIT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'summit-plugin-host');
@@ -74,9 +78,15 @@ export function resolveHostOptions(input: HostOptions = {}): ResolvedHostOptions
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) problems.push(`workers must be an integer from 1 to 64, got ${JSON.stringify(input.workers)}`);
   const cacheDir = input.cacheDir === undefined ? defaultCacheDir() : input.cacheDir;
   if (cacheDir !== false && (typeof cacheDir !== 'string' || cacheDir === '')) problems.push('cacheDir must be a directory path or false');
+  let egress: ResolvedEgressOptions | undefined;
+  try {
+    egress = resolveEgressOptions(input.egress);
+  } catch (err) {
+    problems.push(...(((err as InvalidArgError).details?.problems as string[] | undefined) ?? [(err as Error).message]));
+  }
   const prewarm = input.prewarm ?? true;
   if (typeof prewarm !== 'boolean') problems.push('prewarm must be a boolean');
-  if (problems.length > 0) throw new InvalidArgError(`invalid host options: ${problems.join('; ')}`, { problems });
+  if (problems.length > 0 || !egress) throw new InvalidArgError(`invalid host options: ${problems.join('; ')}`, { problems });
   const limits = resolveLimits(DEFAULT_LIMITS, input.limits, { allowRaise: mode === 'development', where: 'limits' });
-  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger, registry: input.registry, prewarm });
+  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger, registry: input.registry, egress, prewarm });
 }

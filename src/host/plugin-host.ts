@@ -16,9 +16,13 @@ import type { PluginLogLine } from '../sandbox/plugin-log.js';
 import { SandboxPool } from '../sandbox/sandbox-pool.js';
 import type { Usage } from '../sandbox/supervisor.js';
 import { createDefaultLogger } from './logger.js';
+import { parseAllowedHosts } from '../egress/allowed-hosts.js';
+import type { EgressLogEntry } from '../egress/meter.js';
+import type { ResolvedEgressOptions } from '../egress/options.js';
 
 export type { Usage } from '../sandbox/supervisor.js';
 export type { PluginLogLine } from '../sandbox/plugin-log.js';
+export type { EgressUsage, EgressLogEntry, EgressIssue } from '../egress/meter.js';
 
 export interface PluginDescriptor {
   /** Plug-in id (`publisher/name`) when known; used in logs and messages. */
@@ -28,6 +32,8 @@ export interface PluginDescriptor {
   limits?: Partial<Limits>;
   /** Refuse the bytes unless their sha256 (hex) matches. */
   digest?: string;
+  /** Where the plug-in may send requests (the manifest's capabilities.egress). */
+  egress?: { allowedHosts?: readonly string[] };
 }
 
 export interface Plugin {
@@ -38,6 +44,8 @@ export interface Plugin {
   readonly sizeBytes: number;
   readonly imports: readonly string[];
   readonly limits: Readonly<Limits>;
+  /** Hosts the plug-in may reach through the mesh proxy (README "Egress"). */
+  readonly allowedHosts: readonly string[];
   /** Set after close or unload. */
   readonly loaded: boolean;
 }
@@ -77,6 +85,7 @@ class LoadedPlugin implements Plugin {
     readonly version: string | undefined,
     readonly prepared: PreparedComponent,
     readonly limits: Readonly<Limits>,
+    readonly allowedHosts: readonly string[],
   ) {}
   get digest() {
     return this.prepared.digest;
@@ -117,6 +126,7 @@ export class PluginHost {
     }
     this.#supervisor = new SandboxPool({
       workers: this.options.workers,
+      egress: this.options.egress,
       onWorkerEvent: (e) => this.#log.debug({ event: e.type, reason: e.reason }, 'sandbox worker'),
       ...(this.#registry ? { startGate: this.#registry.killSwitch.gate } : {}),
     });
@@ -179,6 +189,7 @@ export class PluginHost {
     }
     const id = descriptor.id ?? fallbackId;
     const limits = resolveLimits(this.options.limits, descriptor.limits, { allowRaise: false, where: `${id} limits` });
+    const allowedHosts = checkAllowedHosts(id, descriptor.egress);
     const prepared = await this.#preparer.prepare(bytes, {
       memoryBytes: this.options.limits.memoryBytes,
       tableElements: this.options.limits.tableElements,
@@ -198,9 +209,13 @@ export class PluginHost {
       initialMemoryPages: prepared.initialMemoryPages,
       initialTableElements: prepared.initialTableElements,
     });
-    const plugin = new LoadedPlugin(id, descriptor.version, prepared, limits);
+    const plugin = new LoadedPlugin(id, descriptor.version, prepared, limits, allowedHosts);
     this.#plugins.add(plugin);
     this.#log.info({ pluginId: id, digest: prepared.digest, source: prepared.source, timings: prepared.timings }, 'plug-in loaded');
+    if (prepared.imports.some((i) => i.startsWith('wasi:http/outgoing-handler'))) {
+      if (!this.options.egress.proxyUrl) this.#log.warn({ pluginId: id }, 'the plug-in can make HTTP requests but no mesh proxy is configured (egress.proxyUrl): every request will be refused');
+      else if (allowedHosts.length === 0) this.#log.warn({ pluginId: id }, 'the plug-in can make HTTP requests but allows no hosts (capabilities.egress.allowedHosts): every request will be refused');
+    }
     this.#warm(plugin);
     return plugin;
   }
@@ -214,7 +229,7 @@ export class PluginHost {
     } catch {
       return;
     }
-    this.#supervisor.warm({ key: plugin.prepared.key, budget: budgetFor(plugin.limits), wallMs: plugin.limits.wallMs, cpuMs: plugin.limits.cpuMs });
+    this.#supervisor.warm({ key: plugin.prepared.key, budget: budgetFor(plugin.limits, this.options.egress), wallMs: plugin.limits.wallMs, cpuMs: plugin.limits.cpuMs });
   }
 
   /** Renders with a fresh instance. Resolves with the HTML and usage, or rejects with a RenderError. */
@@ -249,7 +264,9 @@ export class PluginHost {
       outcome = await this.#supervisor.run({
         key: plugin.prepared.key,
         input: text,
-        budget: budgetFor(limits),
+        budget: budgetFor(limits, this.options.egress),
+        egress: { pluginId: plugin.id, invocationId, allowedHosts: plugin.allowedHosts },
+        onEgress: (e) => logEgress(log, e),
         wallMs: limits.wallMs,
         cpuMs: limits.cpuMs,
         signal,
@@ -309,8 +326,8 @@ export class PluginHost {
   }
 }
 
-/** What one invocation may use, from its resolved limits. */
-function budgetFor(limits: Readonly<Limits>) {
+/** What one invocation may use, from its resolved limits (and the host's egress caps). */
+function budgetFor(limits: Readonly<Limits>, egress: ResolvedEgressOptions) {
   return {
     fuel: fuelForCpuMs(limits.cpuMs),
     memoryPages: Math.floor(limits.memoryBytes / WASM_PAGE_BYTES),
@@ -318,7 +335,30 @@ function budgetFor(limits: Readonly<Limits>) {
     outputBytes: limits.outputBytes,
     logLines: limits.logLines,
     logLineBytes: limits.logLineBytes,
+    egressRequestBodyBytes: egress.requestBodyBytes,
+    egressMaxRequests: egress.maxRequests,
   };
+}
+
+function checkAllowedHosts(id: string, egress: PluginDescriptor['egress']): readonly string[] {
+  if (egress === undefined) return [];
+  const hosts = egress?.allowedHosts ?? [];
+  if (!Array.isArray(hosts)) throw new InvalidArgError(`${id}: egress.allowedHosts must be a list of host names`);
+  try {
+    parseAllowedHosts(hosts, 'egress.allowedHosts');
+  } catch (err) {
+    throw new InvalidArgError(`${id}: ${(err as Error).message}`);
+  }
+  return Object.freeze([...hosts]);
+}
+
+/** One line per request: host, method, status, bytes, time; never bodies, paths or header values. */
+function logEgress(log: Logger, e: EgressLogEntry): void {
+  const fields = { egress: e };
+  if (e.outcome === 'ok') log.info(fields, 'egress request');
+  else if (e.outcome === 'denied') log.warn(fields, `egress request refused (${e.code}): ${e.message}`);
+  else log.warn(fields, `egress request failed (${e.code}): ${e.message}`);
+
 }
 
 export function createHost(options: HostOptions = {}): PluginHost {

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidManifestError } from '../errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../config/limits.js';
+import { ALLOWED_HOST_FORMS, parseAllowedHost } from '../egress/allowed-hosts.js';
 
 export interface ManifestSample {
   name: string;
@@ -24,7 +25,6 @@ export interface Manifest {
 export const SUPPORTED_WORLD = 'summit:widget/widget@0.1.0';
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
-const HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$/;
 const TOP = ['id', 'version', 'displayName', 'description', 'world', 'component', 'capabilities', 'limits', 'samples'];
 const MANIFEST_LIMITS = ['cpuMs', 'memoryBytes', 'wallMs', 'outputBytes'] as const;
 
@@ -60,7 +60,7 @@ export function parseManifest(value: unknown, source = 'summit-plugin.json'): Ma
         const hosts = caps.egress.allowedHosts;
         if (need(Array.isArray(hosts), '/capabilities/egress/allowedHosts: expected an array of host names') && Array.isArray(hosts)) {
           hosts.forEach((h, i) => {
-            if (need(typeof h === 'string' && HOST.test(h), `/capabilities/egress/allowedHosts/${i}: expected a host name like api.example.com or *.example.com`)) {
+            if (need(typeof h === 'string' && parseAllowedHost(h) !== null, `/capabilities/egress/allowedHosts/${i}: expected a host like ${ALLOWED_HOST_FORMS}`)) {
               allowedHosts.push(h as string);
             }
           });

@@ -16,6 +16,7 @@ import { buildImports, type LogLevel } from './capabilities/index.js';
 import { PluginLog } from './plugin-log.js';
 import type { Budget, DoneMessage, LoadMessage } from './protocol.js';
 import type { PluginLogLine } from './plugin-log.js';
+import type { GuestBridge } from '../egress/guest-bridge.js';
 
 type Instantiate = (
   getCoreModule: (name: string) => WebAssembly.Module,
@@ -150,8 +151,22 @@ function coreHooks(c: LoadedComponent, meter: Meter) {
 const pagesLeft = (c: LoadedComponent, budget: Budget) => Math.max(0, budget.memoryPages - c.initialMemoryPages);
 const elementsLeft = (c: LoadedComponent, budget: Budget) => Math.max(0, budget.tableElements - c.initialTableElements);
 
-/** Instantiates ahead of a render; rejects with a coded error if instantiation fails. */
-export async function createWarmInstance(c: LoadedComponent, budget: Budget): Promise<WarmInstance> {
+/** What an instance's imports write to (log, stdout, stderr) and send through (wasi:http). */
+function importContext(sink: Pick<PluginLog, 'log' | 'stdout' | 'stderr'>, bridge: GuestBridge | null, budget: Budget) {
+  return {
+    log: sink.log,
+    stdout: sink.stdout,
+    stderr: sink.stderr,
+    http: { bridge, requestBodyBytes: budget.egressRequestBodyBytes, maxRequests: budget.egressMaxRequests },
+  };
+}
+
+/**
+ * Instantiates ahead of a render; rejects with a coded error if instantiation fails. Its
+ * wasi:http goes through the worker's bridge, so its requests carry the id of whichever
+ * invocation is current when it makes them: none is granted while it is being made.
+ */
+export async function createWarmInstance(c: LoadedComponent, budget: Budget, bridge: GuestBridge | null = null): Promise<WarmInstance> {
   const meter = createMeter(c, budget);
   const pending: PluginLogLine[] = [];
   const buffer = new PluginLog({ maxLines: budget.logLines, maxLineBytes: budget.logLineBytes, emit: (l) => pending.push(l) });
@@ -159,7 +174,7 @@ export async function createWarmInstance(c: LoadedComponent, budget: Budget): Pr
   const { getCoreModule, instantiateCore } = coreHooks(c, meter);
   let instance: { render(input: string): string };
   try {
-    instance = await c.instantiate(getCoreModule, buildImports(route, c.imports), instantiateCore);
+    instance = await c.instantiate(getCoreModule, buildImports(importContext(route, bridge, budget), c.imports), instantiateCore);
   } catch (err) {
     throw classify(err, meter, budget);
   }
@@ -183,6 +198,7 @@ export async function invoke(
   input: string,
   budget: Budget,
   emit: (line: PluginLogLine) => void,
+  bridge: GuestBridge | null = null,
   warm?: WarmInstance,
 ): Promise<DoneMessage> {
   const meter = warm?.meter ?? createMeter(c, budget);
@@ -221,7 +237,7 @@ export async function invoke(
   } else {
     const { getCoreModule, instantiateCore } = coreHooks(c, meter);
     try {
-      instance = await c.instantiate(getCoreModule, buildImports(log, c.imports), instantiateCore);
+      instance = await c.instantiate(getCoreModule, buildImports(importContext(log, bridge, budget), c.imports), instantiateCore);
     } catch (err) {
       return done({ ok: false, error: classify(err, meter, budget) });
     }

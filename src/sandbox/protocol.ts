@@ -12,6 +12,10 @@ export interface Budget {
   outputBytes: number;
   logLines: number;
   logLineBytes: number;
+  /** egress.requestBodyBytes: the worker passes request bodies on up to one byte past it. */
+  egressRequestBodyBytes: number;
+  /** egress.maxRequests: past it the worker sends only the request line (the policy refuses it anyway). */
+  egressMaxRequests: number;
 }
 
 /**
@@ -26,7 +30,9 @@ export function sameBudget(a: Budget, b: Budget): boolean {
     a.tableElements === b.tableElements &&
     a.outputBytes === b.outputBytes &&
     a.logLines === b.logLines &&
-    a.logLineBytes === b.logLineBytes
+    a.logLineBytes === b.logLineBytes &&
+    a.egressRequestBodyBytes === b.egressRequestBodyBytes &&
+    a.egressMaxRequests === b.egressMaxRequests
   );
 }
 

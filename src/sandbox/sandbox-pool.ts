@@ -64,6 +64,9 @@ export class SandboxPool {
       case 'log':
         this.#pending.get(m.id)?.req.onLog?.(m.line);
         return;
+      case 'egress':
+        this.#pending.get(m.id)?.req.onEgress?.(m.entry);
+        return;
       case 'done': {
         const p = this.#pending.get(m.id);
         if (!p) return;
@@ -124,7 +127,11 @@ export class SandboxPool {
       this.#pending.set(id, p);
       // Keep the process alive while a render is in flight (the thread is unref'd when idle).
       this.#thread.ref();
-      this.#post({ type: 'run', id, spec: { key: req.key, input: req.input, budget: req.budget, wallMs: req.wallMs, cpuMs: req.cpuMs } });
+      this.#post({
+        type: 'run',
+        id,
+        spec: { key: req.key, input: req.input, budget: req.budget, wallMs: req.wallMs, cpuMs: req.cpuMs, ...(req.egress ? { egress: req.egress } : {}) },
+      });
     });
   }
 

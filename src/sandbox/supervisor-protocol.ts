@@ -2,7 +2,8 @@
 import type { SerializedError } from '../errors.js';
 import type { PluginLogLine } from './plugin-log.js';
 import type { Budget, LoadMessage } from './protocol.js';
-import type { SupervisorOptions, Usage, WarmRequest } from './supervisor.js';
+import type { EgressLogEntry } from '../egress/meter.js';
+import type { EgressGrant, SupervisorOptions, Usage, WarmRequest } from './supervisor.js';
 
 export type SupervisorThreadOptions = Omit<SupervisorOptions, 'onWorkerEvent' | 'onStatsChange'>;
 
@@ -12,6 +13,7 @@ export interface RunSpec {
   budget: Budget;
   wallMs: number;
   cpuMs: number;
+  egress?: EgressGrant;
 }
 
 export type ToSupervisor =
@@ -28,6 +30,7 @@ export type SerializedOutcome =
 
 export type FromSupervisor =
   | { type: 'log'; id: number; line: PluginLogLine }
+  | { type: 'egress'; id: number; entry: EgressLogEntry }
   | { type: 'done'; id: number; outcome: SerializedOutcome }
   | { type: 'event'; event: { type: 'spawn' | 'terminate' | 'crash'; reason?: string } }
   | { type: 'stats'; stats: { workers: number; busy: number; queued: number; warm: number } };

@@ -31,7 +31,12 @@ port.on('message', (m: ToSupervisor) => {
       const controller = new AbortController();
       aborts.set(m.id, controller);
       void supervisor
-        .run({ ...m.spec, signal: controller.signal, onLog: (line) => send({ type: 'log', id: m.id, line }) })
+        .run({
+          ...m.spec,
+          signal: controller.signal,
+          onLog: (line) => send({ type: 'log', id: m.id, line }),
+          onEgress: (entry) => send({ type: 'egress', id: m.id, entry }),
+        })
         .then(
           (o) => send({ type: 'done', id: m.id, outcome: o.ok ? o : { ...o, error: serializeError(o.error) } }),
           (err: unknown) =>

@@ -2,7 +2,12 @@
 // the wall deadline and the CPU-time backstop from outside the worker (terminate + replace),
 // and turns every way a worker can fail into a coded error. Whatever a plug-in does, the
 // supervisor keeps serving the next invocation.
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { EgressService, type EgressSession } from '../egress/egress-service.js';
+import { answer } from '../egress/guest-bridge.js';
+import type { EgressLogEntry, EgressUsage } from '../egress/meter.js';
+import { resolveEgressOptions, type ResolvedEgressOptions } from '../egress/options.js';
+import type { EgressRequestMessage } from '../egress/protocol.js';
 import {
   FuelExhaustedError,
   InternalError,
@@ -26,6 +31,8 @@ export interface Usage {
   /** Peak bytes over all linear memories of the instance; 0 when the worker was terminated before it could report. */
   memoryBytes: number;
   wallMs: number;
+  /** Present for components that import wasi:http/outgoing-handler. */
+  egress?: EgressUsage;
 }
 
 /** `warm`: the render took an instance made ahead of time (no instantiation on its path). */
@@ -42,6 +49,16 @@ export interface RunRequest {
   onLog?: (line: PluginLogLine) => void;
   /** Aborting terminates the invocation (used by revocation). */
   signal?: AbortSignal;
+  /** Who is asking, and where it may go (the manifest's allowed hosts). */
+  egress?: EgressGrant;
+  /** One call per egress request (and redirect hop), allowed or refused. */
+  onEgress?: (entry: EgressLogEntry) => void;
+}
+
+export interface EgressGrant {
+  pluginId: string;
+  invocationId: string;
+  allowedHosts: readonly string[];
 }
 
 /** Make an instance of a component ahead of its next render, under the plug-in's own caps. */
@@ -59,6 +76,8 @@ export interface SupervisorOptions {
   stackMb?: number;
   /** How often running invocations' CPU time is sampled. */
   cpuPollMs?: number;
+  /** Host egress options (proxy, caps); absent: no proxy, every request refused. */
+  egress?: ResolvedEgressOptions;
   onWorkerEvent?: (event: { type: 'spawn' | 'terminate' | 'crash'; reason?: string }) => void;
   /** Called whenever workers, busy, queued or warm counts may have changed. */
   onStatsChange?: () => void;
@@ -81,6 +100,7 @@ interface Job extends RunRequest {
   cpuOffsetMs: number;
   timer?: NodeJS.Timeout;
   abortListener?: () => void;
+  session: EgressSession | null;
 }
 
 interface Slot {
@@ -92,13 +112,16 @@ interface Slot {
   /** Keys this worker holds a warm instance of: the budget it was made under, the CPU time it took. */
   warm: Map<string, { budget: Budget; cpuMs: number }>;
   job: Job | null;
+  /** The supervisor's end of this worker's egress channel. */
+  egress: { port: MessagePort; signal: Int32Array };
 }
 
 const nsToMs = (ns: bigint) => Number(ns) / 1e6;
 
 export class Supervisor {
-  readonly #opts: Required<Omit<SupervisorOptions, 'onWorkerEvent' | 'onStatsChange' | 'startGate'>> & Pick<SupervisorOptions, 'onWorkerEvent' | 'onStatsChange'>;
+  readonly #opts: Required<Omit<SupervisorOptions, 'onWorkerEvent' | 'onStatsChange' | 'startGate' | 'egress'>> & Pick<SupervisorOptions, 'onWorkerEvent' | 'onStatsChange'>;
   readonly #gate: BigInt64Array | undefined;
+  readonly #egress: EgressService;
   readonly #slots = new Set<Slot>();
   readonly #loaded = new Map<string, LoadMessage>();
   readonly #queue: Job[] = [];
@@ -113,9 +136,10 @@ export class Supervisor {
   #startFailures = 0;
 
   constructor(opts: SupervisorOptions) {
-    const { startGate, ...rest } = opts;
+    const { startGate, egress, ...rest } = opts;
     this.#opts = { heapMb: 128, stackMb: 4, cpuPollMs: 5, ...rest };
     this.#gate = startGate ? new BigInt64Array(startGate) : undefined;
+    this.#egress = new EgressService(egress ?? resolveEgressOptions(undefined));
     for (let i = 0; i < opts.workers; i++) this.#spawn();
   }
 
@@ -183,7 +207,7 @@ export class Supervisor {
       }
       if (!slot) continue;
       this.#wantWarm.delete(key);
-      const job: Job = { ...req, kind: 'warm', input: '', id: this.#nextId++, startedAt: 0, cpuStart: null, cpuOffsetMs: 0, resolve: (o) => this.#warmFailedOn(key, o) };
+      const job: Job = { ...req, kind: 'warm', input: '', id: this.#nextId++, startedAt: 0, cpuStart: null, cpuOffsetMs: 0, session: null, resolve: (o) => this.#warmFailedOn(key, o) };
       this.#start(slot, job);
     }
   }
@@ -197,7 +221,7 @@ export class Supervisor {
     if (this.#closed) return Promise.reject(new InternalError('the host is closed'));
     if (!this.#loaded.has(req.key)) return Promise.reject(new InternalError(`component ${req.key} is not loaded`));
     return new Promise<RunOutcome>((resolve) => {
-      const job: Job = { ...req, kind: 'run', id: this.#nextId++, resolve, startedAt: 0, cpuStart: null, cpuOffsetMs: 0 };
+      const job: Job = { ...req, kind: 'run', id: this.#nextId++, resolve, startedAt: 0, cpuStart: null, cpuOffsetMs: 0, session: null };
       if (req.signal?.aborted) {
         resolve(this.#failed(job, req.signal.reason));
         return;
@@ -219,12 +243,17 @@ export class Supervisor {
     this.#slots.clear();
     for (const s of slots) if (s.job) this.#finish(s.job, this.#failed(s.job, new InternalError('the host closed during this render')));
     await Promise.all(slots.map((s) => s.worker.terminate().catch(() => 0)));
+    await this.#egress.close();
   }
 
   #spawn(): void {
     const entry = threadEntry('worker-entry');
+    const channel = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
     const worker = new Worker(entry.script, {
       eval: entry.eval,
+      workerData: { egress: { port: channel.port2, signal } },
+      transferList: [channel.port2],
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: this.#opts.heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: this.#opts.stackMb },
       stdout: true, // a plug-in never reaches these, but the bindings could print: keep it off the host's stdout
@@ -233,7 +262,9 @@ export class Supervisor {
     });
     worker.stdout.resume();
     worker.stderr.resume();
-    const slot: Slot = { worker, tid: null, ready: false, loaded: new Set(), warm: new Map(), job: null };
+    const slot: Slot = { worker, tid: null, ready: false, loaded: new Set(), warm: new Map(), job: null, egress: { port: channel.port1, signal: new Int32Array(signal) } };
+    channel.port1.on('message', (m: EgressRequestMessage) => this.#onEgressRequest(slot, m));
+    channel.port1.unref();
     this.#slots.add(slot);
     for (const msg of this.#loaded.values()) this.#post(slot, msg);
     worker.on('message', (m: FromWorker) => this.#onMessage(slot, m));
@@ -345,6 +376,8 @@ export class Supervisor {
     slot.job = job;
     job.startedAt = performance.now();
     job.cpuStart = threadCpuNs(slot.tid);
+    // Egress only for renders: an instance being made ahead of time gets no request through.
+    job.session = job.kind === 'run' ? this.#session(job) : null;
     this.#armDeadline(slot, job, job.wallMs);
     if (job.kind === 'warm') {
       this.#post(slot, { type: 'warm', id: job.id, key: job.key, budget: job.budget });
@@ -372,6 +405,36 @@ export class Supervisor {
       });
       this.#finish(job, this.#failed(job, err));
     }
+  }
+
+  /**
+   * Egress for one invocation, for components that can make requests at all. Requests must answer
+   * a little before the wall cap, so the guest can still render a fallback when one times out.
+   */
+  #session(job: Job): EgressSession | null {
+    const imports = this.#loaded.get(job.key)?.imports ?? [];
+    if (!imports.some((i) => i.startsWith('wasi:http/outgoing-handler'))) return null;
+    const reserveMs = Math.min(100, job.wallMs / 10);
+    return this.#egress.session({
+      pluginId: job.egress?.pluginId ?? 'plug-in',
+      invocationId: job.egress?.invocationId ?? String(job.id),
+      allowedHosts: job.egress?.allowedHosts ?? [],
+      deadline: job.startedAt + job.wallMs - reserveMs,
+      onLog: (e) => job.onEgress?.(e),
+    });
+  }
+
+  #onEgressRequest(slot: Slot, m: EgressRequestMessage): void {
+    if (m?.type !== 'request') return;
+    const job = slot.job;
+    const reply = (response: Parameters<typeof answer>[2]['response']) => answer(slot.egress.port, slot.egress.signal, { run: m.run, req: m.req, response });
+    if (!job || job.id !== m.run || !job.session) {
+      reply({ ok: false, error: { tag: 'HTTP-request-denied' } });
+      return;
+    }
+    void job.session.fetch(m.request).then((r) => {
+      if (slot.job === job) reply(r);
+    });
   }
 
   /** Timers may fire a little early against performance.now(): re-arm for what is left. */
@@ -458,6 +521,7 @@ export class Supervisor {
    */
   #startFailed(slot: Slot, err: Error): void {
     this.#slots.delete(slot);
+    slot.egress.port.close();
     void slot.worker.terminate().catch(() => 0);
     const n = ++this.#startFailures;
     this.#opts.onWorkerEvent?.({ type: 'crash', reason: `worker failed to start: ${err.message}` });
@@ -475,6 +539,7 @@ export class Supervisor {
   /** Terminates a worker (without waiting for its teardown) and starts a fresh one. */
   #replace(slot: Slot, why: string, detail?: string): void {
     this.#slots.delete(slot);
+    slot.egress.port.close();
     slot.worker.removeAllListeners('exit');
     slot.worker.on('exit', () => {});
     slot.worker.on('error', () => {});
@@ -489,6 +554,11 @@ export class Supervisor {
 
   #finish(job: Job, outcome: RunOutcome): void {
     clearTimeout(job.timer);
+    if (job.session) {
+      job.session.close();
+      outcome.usage.egress = job.session.usage;
+      job.session = null;
+    }
     if (job.abortListener) job.signal?.removeEventListener('abort', job.abortListener);
     job.resolve(outcome);
   }

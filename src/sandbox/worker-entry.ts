@@ -3,7 +3,9 @@
 // terminates it from outside when the wall or CPU cap is reached.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { GuestBridge } from '../egress/guest-bridge.js';
+import type { EgressChannelInit } from '../egress/protocol.js';
 import { serializeError, InternalError } from '../errors.js';
 import { createWarmInstance, invoke, loadBindings, type LoadedComponent, type WarmInstance } from './invoke.js';
 import { sameBudget, type FromWorker, type ToWorker } from './protocol.js';
@@ -18,6 +20,10 @@ if (!port) throw new Error('worker-entry must run in a worker thread');
 const RECLAIM_AFTER_BYTES = 32 * 1024 * 1024;
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
+
+// The egress channel to the supervisor (wasi:http requests block on it, see guest-bridge.ts).
+const egress = (workerData as { egress?: EgressChannelInit } | null)?.egress;
+const bridge = egress ? new GuestBridge(egress) : null;
 
 const components = new Map<string, Promise<LoadedComponent>>();
 // Instances made ahead of renders, at most one per component and MAX_WARM components (least
@@ -60,7 +66,9 @@ async function handle(msg: ToWorker): Promise<void> {
         return;
       }
       try {
-        const instance = await createWarmInstance(loaded, msg.budget);
+        // Requests made while instantiating carry this warm job's id: the supervisor grants none.
+        bridge?.begin(msg.id);
+        const instance = await createWarmInstance(loaded, msg.budget, bridge);
         warm.delete(msg.key);
         warm.set(msg.key, instance);
         const evicted: string[] = [];
@@ -91,7 +99,8 @@ async function handle(msg: ToWorker): Promise<void> {
       let instance = warm.get(msg.key);
       if (instance && sameBudget(instance.budget, msg.budget)) warm.delete(msg.key);
       else instance = undefined;
-      const result = await invoke(loaded, msg.id, msg.input, msg.budget, (line) => send({ type: 'log', id: msg.id, line }), instance);
+      bridge?.begin(msg.id);
+      const result = await invoke(loaded, msg.id, msg.input, msg.budget, (line) => send({ type: 'log', id: msg.id, line }), bridge, instance);
       send(result);
       if (result.usage.memoryBytes > RECLAIM_AFTER_BYTES) collect();
       return;

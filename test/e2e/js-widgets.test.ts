@@ -74,11 +74,13 @@ describe('WASI capabilities inside a real engine', () => {
     expect(messages).toContain('props {"name":"Ada"}');
   });
 
-  it('fetch pulls in wasi:http, which is refused at load', async () => {
-    const bytes = await build('test/fixtures/widgets/fetch-widget.js', ['http']);
-    const err = await rejection(host.load(bytes, { id: 'acme/fetcher' }));
-    expect(err.code).toBe('SPH_ERR_IMPORT_DENIED');
-    expect(err.message).toContain('wasi:http/outgoing-handler');
+  it('fetch pulls in wasi:http: the widget loads, and with no mesh proxy its request is refused', async () => {
+    const bytes = await build('test/fixtures/widgets/egress-widget.js', ['http']);
+    const p = await host.load(bytes, { id: 'acme/fetcher', egress: { allowedHosts: ['api.example.com'] } });
+    expect(p.imports).toContain('wasi:http/outgoing-handler');
+    const r = await host.render(p, { props: { requests: [{ url: 'https://api.example.com/x' }] } });
+    expect(JSON.parse(r.output)).toEqual([{ error: expect.stringMatching(/NetworkError/) }]);
+    expect(r.usage.egress).toMatchObject({ requests: 0, denied: 1, errors: [{ code: 'SPH_ERR_EGRESS_DENIED', reason: 'no-proxy', errorCode: 'HTTP-request-denied' }] });
   });
 });
 

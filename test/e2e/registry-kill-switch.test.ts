@@ -87,7 +87,11 @@ describe('kill switch with a registry process', () => {
       () => 'resolved',
       (e: { code: string }) => e.code,
     );
+    // Running, not waiting for a worker (a replaced worker may still be starting, another
+    // may be making an instance ahead of time).
     await new Promise((r) => setTimeout(r, 300));
+    for (const t = performance.now(); host.stats.queued > 0 && performance.now() - t < 10_000; ) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
     const t0 = performance.now();
     expect((await revoke({ id: 'acme/spinner', reason: 'runaway' })).status).toBe(201);
     expect(await settled).toBe('SPH_ERR_REVOKED');

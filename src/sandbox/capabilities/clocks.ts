@@ -1,14 +1,13 @@
 // wasi:clocks: real clocks; sleeping (subscribe-*) blocks the worker, which the wall cap bounds.
-import { Pollable, sleepNs } from './io.js';
+import { timerPollable, type Pollable } from './io.js';
 
 export function wasiClocks() {
   return {
     'wasi:clocks/monotonic-clock': {
       now: (): bigint => process.hrtime.bigint(),
       resolution: (): bigint => 1n,
-      subscribeInstant: (instant: bigint): Pollable => new Pollable(BigInt(instant), sleepNs),
-      subscribeDuration: (duration: bigint): Pollable =>
-        new Pollable(process.hrtime.bigint() + BigInt(duration), sleepNs),
+      subscribeInstant: (instant: bigint): Pollable => timerPollable(BigInt(instant)),
+      subscribeDuration: (duration: bigint): Pollable => timerPollable(process.hrtime.bigint() + BigInt(duration)),
     },
     'wasi:clocks/wall-clock': {
       now() {

@@ -5,16 +5,20 @@ import { wasiCli } from './cli.js';
 import { wasiClocks } from './clocks.js';
 import { wasiFilesystem } from './filesystem.js';
 import { summitHost, type LogSink } from './host.js';
+import { wasiHttp } from './http.js';
 import { wasiIo } from './io.js';
 import { wasiRandom } from './random.js';
 
 export type { LogLevel, LogSink } from './host.js';
+import type { HttpContext } from '../../egress/wasi-http.js';
 
 export interface CapabilityContext {
   /** Bounded plug-in log (host `log`, stdout and stderr). */
   log: LogSink;
   stdout: (bytes: Uint8Array) => void;
   stderr: (bytes: Uint8Array) => void;
+  /** The egress channel to the supervisor; absent: every HTTP request is refused. */
+  http?: HttpContext;
 }
 
 type Provider = (ctx: CapabilityContext) => Record<string, object>;
@@ -26,6 +30,7 @@ const providers: Provider[] = [
   () => wasiRandom(),
   (ctx) => wasiCli({ stdout: ctx.stdout, stderr: ctx.stderr }),
   () => wasiFilesystem(),
+  (ctx) => wasiHttp(ctx.http ?? { bridge: null, requestBodyBytes: 0 }),
 ];
 
 const noopCtx: CapabilityContext = { log: () => {}, stdout: () => {}, stderr: () => {} };
@@ -39,7 +44,7 @@ export const ALLOWED_INTERFACES: ReadonlySet<string> = new Set(
 const REFUSALS: [RegExp, string][] = [
   [/^wasi:sockets\//, 'widgets may not open sockets'],
   [/^wasi:cli\/(environment|exit)$/, 'widgets get no environment, arguments or exit'],
-  [/^wasi:http\//, 'outgoing HTTP is not available in this host version'],
+  [/^wasi:http\//, 'widgets may make outgoing requests (wasi:http/outgoing-handler) but not serve HTTP'],
   [/^wasi:filesystem\//, 'widgets get no file system'],
 ];
 

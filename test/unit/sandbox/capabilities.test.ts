@@ -3,7 +3,7 @@ import { ALLOWED_INTERFACES, buildImports, deniedImports } from '../../../src/sa
 import { PluginLog, type PluginLogLine } from '../../../src/sandbox/plugin-log.js';
 
 describe('capabilities', () => {
-  it('deny by default: sockets, env, exit, http and unknown interfaces are refused with a reason', () => {
+  it('deny by default: sockets, env, exit, serving http and unknown interfaces are refused with a reason', () => {
     const denied = deniedImports([
       'summit:widget/host',
       'wasi:io/streams@0.2.3',
@@ -11,16 +11,19 @@ describe('capabilities', () => {
       'wasi:cli/environment',
       'wasi:cli/exit',
       'wasi:http/outgoing-handler@0.2.10',
+      'wasi:http/types@0.2.10',
+      'wasi:http/incoming-handler@0.2.10',
       'acme:spy/peek',
     ]);
     expect(denied.map((d) => d.name)).toEqual([
       'wasi:sockets/tcp@0.2.3',
       'wasi:cli/environment',
       'wasi:cli/exit',
-      'wasi:http/outgoing-handler@0.2.10',
+      'wasi:http/incoming-handler@0.2.10',
       'acme:spy/peek',
     ]);
     expect(denied[0]!.reason).toMatch(/sockets/);
+    expect(denied[3]!.reason).toMatch(/not serve HTTP/);
     expect(denied[4]!.reason).toMatch(/allowlist/);
   });
 
