@@ -35,6 +35,8 @@ function fromFramework(err: FastifyError): { status: number; code: string; messa
   return { status: 500, code: 'SPH_ERR_INTERNAL', message: 'internal error' };
 }
 
+const secondsOrNull = (ms: number | null) => (ms === null ? null : ms / 1000);
+
 export function createHostServer(input: HostServerOptions): HostServer {
   const options = resolveServerOptions(input);
   const logger = options.logger ?? createDefaultLogger();
@@ -58,8 +60,12 @@ export function createHostServer(input: HostServerOptions): HostServer {
     suspectForMs: options.limits.suspectForMs,
     suspectConcurrency: options.limits.suspectConcurrency,
   });
+  // With a registry, readiness and the snapshot-age gauge follow the kill switch by default.
+  const ks = options.host.registry?.killSwitch;
+  const ready = options.ready ?? (ks ? () => (ks.fresh ? { ready: true } : { ready: false, reason: 'no fresh kill-switch snapshot (failing closed)' }) : undefined);
+  const snapshotAgeSeconds = options.snapshotAgeSeconds ?? (ks ? () => secondsOrNull(ks.status().ageMs) : undefined);
   const context: ServiceContext = {
-    options,
+    options: Object.freeze({ ...options, ...(ready ? { ready } : {}) }),
     guard,
     host: options.host,
     catalog: options.catalog,
@@ -73,7 +79,7 @@ export function createHostServer(input: HostServerOptions): HostServer {
     metrics: new ServiceMetrics({
       pool: () => options.host.stats,
       suspended: () => guard.open,
-      ...(options.snapshotAgeSeconds ? { snapshotAgeSeconds: options.snapshotAgeSeconds } : {}),
+      ...(snapshotAgeSeconds ? { snapshotAgeSeconds } : {}),
     }),
   };
 
@@ -105,6 +111,10 @@ export function createHostServer(input: HostServerOptions): HostServer {
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: { code: 'SPH_ERR_INVALID_ARG', message: `no route ${req.method} ${req.url}` } });
   });
+
+  // A revocation or a restore may change which version a catalog serves.
+  const stopWatching = options.host.registry?.killSwitch.onChange(() => options.catalog.invalidate?.());
+  app.addHook('onClose', async () => stopWatching?.());
 
   renderRoute(app, context);
   widgetsRoute(app, context);

@@ -24,6 +24,8 @@ export interface WidgetCatalog {
   resolve(id: string): Promise<CatalogEntry | undefined>;
   /** Every widget the catalog serves (the demo page lists them). */
   list(): Promise<CatalogEntry[]>;
+  /** Forget what is cached: called when the kill-switch snapshot changes. */
+  invalidate?(): void;
 }
 
 interface DirEntry extends CatalogEntry {

@@ -6,6 +6,9 @@ import type { Plugin, PluginHost } from '../host/plugin-host.js';
 import { SphError } from '../errors.js';
 import type { CatalogEntry } from './widget-catalog.js';
 
+/** Load failures fixed by the component's bytes. */
+const INTRINSIC = new Set(['SPH_ERR_INVALID_COMPONENT', 'SPH_ERR_IMPORT_DENIED', 'SPH_ERR_MEMORY_LIMIT']);
+
 export class WidgetLoader {
   readonly #host: PluginHost;
   readonly #byDigest = new Map<string, Promise<Plugin>>();
@@ -15,9 +18,16 @@ export class WidgetLoader {
     this.#host = host;
   }
 
-  get(entry: CatalogEntry): Promise<Plugin> {
+  async get(entry: CatalogEntry): Promise<Plugin> {
     const failed = this.#failed.get(entry.digest);
-    if (failed) return Promise.reject(failed);
+    if (failed) throw failed;
+    const cached = this.#byDigest.get(entry.digest);
+    if (cached) {
+      const plugin = await cached.catch(() => undefined);
+      // A plug-in the kill switch dropped is loaded again: refused while revoked, back once restored.
+      if (plugin?.loaded) return plugin;
+      if (this.#byDigest.get(entry.digest) === cached) this.#byDigest.delete(entry.digest);
+    }
     let p = this.#byDigest.get(entry.digest);
     if (!p) {
       p = this.#load(entry);
@@ -33,11 +43,13 @@ export class WidgetLoader {
         version: entry.version,
         digest: entry.digest,
         ...(entry.limits ? { limits: entry.limits } : {}),
+        ...(entry.allowedHosts ? { egress: { allowedHosts: [...entry.allowedHosts] } } : {}),
       });
     } catch (err) {
       this.#byDigest.delete(entry.digest);
-      // Only the component's own faults are deterministic; a host failure may pass.
-      if (SphError.isSphError(err) && err.code !== 'SPH_ERR_INTERNAL') this.#failed.set(entry.digest, err);
+      // Only the component's own faults are deterministic; a revocation, a registry outage or
+      // a host failure may pass.
+      if (SphError.isSphError(err) && INTRINSIC.has(err.code)) this.#failed.set(entry.digest, err);
       throw err;
     }
   }
