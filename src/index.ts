@@ -3,3 +3,4 @@ export type { Plugin, PluginDescriptor, RenderOptions, RenderResult, RenderError
 export type { HostOptions, HostMode } from './config/host-options.js';
 export { DEFAULT_LIMITS, type Limits } from './config/limits.js';
 export * from './errors.js';
+export { sanitizeWidgetHtml, type SanitizeResult, type Removal } from './host/sanitize.js';
