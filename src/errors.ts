@@ -89,6 +89,16 @@ export class InternalError extends SphError {
   override readonly code = 'SPH_ERR_INTERNAL';
 }
 
+/** A widget project did not build (bundle or componentize); details carry source locations. */
+export class BuildFailedError extends SphError {
+  override readonly code = 'SPH_ERR_BUILD_FAILED';
+}
+
+/** `summit-plugin check` found the plug-in not conformant; details list every failed check. */
+export class CheckFailedError extends SphError {
+  override readonly code = 'SPH_ERR_CHECK_FAILED';
+}
+
 export const errorClasses = {
   SPH_ERR_INVALID_COMPONENT: InvalidComponentError,
   SPH_ERR_INVALID_MANIFEST: InvalidManifestError,
@@ -104,6 +114,8 @@ export const errorClasses = {
   SPH_ERR_REGISTRY_UNAVAILABLE: RegistryUnavailableError,
   SPH_ERR_INVALID_ARG: InvalidArgError,
   SPH_ERR_INTERNAL: InternalError,
+  SPH_ERR_BUILD_FAILED: BuildFailedError,
+  SPH_ERR_CHECK_FAILED: CheckFailedError,
 } as const;
 
 export type ErrorCode = keyof typeof errorClasses;

@@ -2,11 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { EXIT, UsageError, printJson, processIo, type Io } from './output.js';
 import { runCommand } from './run.js';
+import { buildCommand } from './build.js';
+import { checkCommand } from './check.js';
 
 const HELP = `Usage: summit-plugin <command> [options]
 
 Commands:
   run <component.wasm>   render a widget once in the sandbox
+  build [dir]            build a widget project into a component
+  check <dir|wasm>       the conformance gate: manifest, imports, caps, sanitizer, determinism
 
 Run "summit-plugin <command> --help" for a command's options.
 Options: -h, --help   --version
@@ -24,6 +28,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     switch (verb) {
       case 'run':
         return await runCommand(rest, io);
+      case 'build':
+        return await buildCommand(rest, io);
+      case 'check':
+        return await checkCommand(rest, io);
       case '--version':
       case '-v':
         io.stdout(`${version()}\n`);
