@@ -4,12 +4,16 @@ import { EXIT, UsageError, printJson, processIo, type Io } from './output.js';
 import { runCommand } from './run.js';
 import { buildCommand } from './build.js';
 import { checkCommand } from './check.js';
+import { initCommand } from './init.js';
+import { devCommand } from './dev.js';
 
 const HELP = `Usage: summit-plugin <command> [options]
 
 Commands:
+  init <dir>             create a widget project (TypeScript, manifest, test, README)
   run <component.wasm>   render a widget once in the sandbox
   build [dir]            build a widget project into a component
+  dev [dir]              live preview in a browser: rebuild on save, render in the sandbox
   check <dir|wasm>       the conformance gate: manifest, imports, caps, sanitizer, determinism
 
 Run "summit-plugin <command> --help" for a command's options.
@@ -28,8 +32,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     switch (verb) {
       case 'run':
         return await runCommand(rest, io);
+      case 'init':
+        return await initCommand(rest, io);
       case 'build':
         return await buildCommand(rest, io);
+      case 'dev':
+        return await devCommand(rest, io);
       case 'check':
         return await checkCommand(rest, io);
       case '--version':
