@@ -99,7 +99,6 @@ function toDevError(err: unknown, map: (s: string) => string = (s) => s): DevErr
 
 export class DevSession extends EventEmitter {
   readonly dir: string;
-  readonly #opts: DevSessionOptions;
   readonly #log: Logger;
   readonly #componentizer = new Componentizer();
   readonly #host: PluginHost;
@@ -125,7 +124,6 @@ export class DevSession extends EventEmitter {
   constructor(opts: DevSessionOptions) {
     super();
     this.dir = opts.dir;
-    this.#opts = opts;
     this.#log = opts.logger;
     this.#host = createHost({ mode: 'development', workers: 1, logger: opts.logger, ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}) });
     this.#watcher = new SourceWatcher({ debounceMs: opts.debounceMs ?? 30, onChange: (files) => this.rebuild(`changed ${files.map((f) => this.#rel(f)).join(', ')}`) });
