@@ -8,6 +8,7 @@ import { createHost } from '../dist/index.js';
 import { CALIBRATION } from '../dist/sandbox/calibration.js';
 import { calibrate } from './calibrate.js';
 import { capsBench } from './caps.js';
+import { authoringBench } from './authoring.js';
 import { extismPeer } from './extism-peer.js';
 import { fuelOverhead } from './fuel-overhead.js';
 import { instrumentBench } from './instrument-time.js';
@@ -19,7 +20,7 @@ const only = new Set(process.argv.slice(2));
 const want = (name: string) => only.size === 0 || only.has(name);
 
 console.log(`# Summit Plugin Host benchmarks — node ${process.version}, ${new Date().toISOString()}`);
-const workloads = [...(await watWorkloads()), ...(await jsWorkloads())];
+const workloads = want('fuel') || want('calibrate') ? [...(await watWorkloads()), ...(await jsWorkloads())] : [];
 const host = createHost({ mode: 'development', workers: 2, cacheDir: mkdtempSync(join(tmpdir(), 'sph-bench-')), logger: pino({ level: 'silent' }) });
 try {
   if (want('fuel')) await fuelOverhead(workloads);
@@ -36,6 +37,7 @@ try {
   if (want('caps')) await capsBench(host);
   if (want('instrument')) await instrumentBench(await kpiCard());
   if (want('peer')) await extismPeer(host);
+  if (want('authoring')) await authoringBench();
 } finally {
   await host.close();
 }

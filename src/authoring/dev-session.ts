@@ -37,8 +37,8 @@ export interface BuildInfo {
   imports?: string[];
   denied?: DeniedImport[];
   warnings?: BuildProblem[];
-  /** ms: bundle, componentize (0 when cached), prepare (host.load), total to loaded. */
-  timings?: { bundleMs: number; componentizeMs: number; prepareMs: number; totalMs: number };
+  /** ms: bundle, componentize (0 when cached), prepare (host.load: transpile, instrument, compile), total to loaded. */
+  timings?: { bundleMs: number; componentizeMs: number; prepareMs: number; transpileMs: number; instrumentMs: number; compileMs: number; totalMs: number };
   error?: DevError;
 }
 
@@ -120,6 +120,7 @@ export class DevSession extends EventEmitter {
   #again: string | undefined;
   #renderQueue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  #warmed = false;
 
   constructor(opts: DevSessionOptions) {
     super();
@@ -246,11 +247,25 @@ export class DevSession extends EventEmitter {
       imports: [...plugin.imports],
       denied: [],
       warnings: built.warnings,
-      timings: { bundleMs: built.timings.bundleMs, componentizeMs: built.timings.componentizeMs, prepareMs, totalMs: performance.now() - t0 },
+      timings: {
+        bundleMs: built.timings.bundleMs,
+        componentizeMs: built.timings.componentizeMs,
+        prepareMs,
+        transpileMs: plugin.preparation.transpileMs,
+        instrumentMs: plugin.preparation.instrumentMs,
+        compileMs: plugin.preparation.compileMs,
+        totalMs: performance.now() - t0,
+      },
     } satisfies Partial<BuildInfo>);
     this.#log.info({ seq, reason, timings: info.timings, digest: info.digest }, 'dev build ready');
     this.emit('build', info);
     await this.render();
+    // Served from the cache, nothing has warmed the componentize thread yet: do it now, so the
+    // author's first save is as fast as the ones after it.
+    if (built.fromCache && !this.#warmed) {
+      this.#warmed = true;
+      void this.#builder.warmup();
+    }
   }
 
   #fail(info: BuildInfo, error: DevError): void {

@@ -172,6 +172,12 @@ export class WidgetBuilder {
     return { ...base, bytes: component, fromCache: false, timings: { bundleMs: bundle.bundleMs, componentizeMs } };
   }
 
+  /** Warms the componentize thread for this widget's features (see componentize-thread.ts). */
+  warmup(): Promise<void> {
+    const features = this.#features();
+    return this.#componentizer.warmup({ witPath: this.#witDir, worldName: this.#opts.world ?? 'widget', disableFeatures: ALL_FEATURES.filter((f) => !features.includes(f)) });
+  }
+
   async close(): Promise<void> {
     await this.bundler.dispose();
     if (this.#ownComponentizer) await this.#componentizer.close();

@@ -1,6 +1,8 @@
 // Messages between the build's main side (componentizer.ts) and its worker thread.
 export interface ComponentizeRequest {
   id: number;
+  /** Only prepare: load the toolchain and splice the engine for these features (no output). */
+  warmup?: boolean;
   /** Absolute path of the bundled JavaScript. */
   sourcePath: string;
   /** The name stack traces use for it. */

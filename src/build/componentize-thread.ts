@@ -15,7 +15,11 @@ interface Splicer {
 }
 
 let componentizeFn: ((opts: Record<string, unknown>) => Promise<{ component: Uint8Array }>) | undefined;
+let splicerRef: Splicer | undefined;
+let componentizeUrl = '';
 let splices = 0;
+// componentize-js's own list, in its order: what it passes to the splicer.
+const DEFAULT_FEATURES = ['stdio', 'random', 'clocks', 'http', 'fetch-event'];
 
 function witHash(dir: string): string {
   const h = createHash('sha256');
@@ -38,6 +42,7 @@ async function memoizeSplice(componentizeUrl: string): Promise<void> {
     const mod = (await import(new URL('../lib/spidermonkey-embedding-splicer.js', componentizeUrl).href)) as { splicer?: Splicer };
     const splicer = mod.splicer;
     if (!splicer || typeof splicer.spliceBindings !== 'function') return;
+    splicerRef = splicer;
     const original = splicer.spliceBindings.bind(splicer);
     const memo = new Map<string, unknown>();
     splicer.spliceBindings = (engine, features, witWorld, witPath, worldName, debug) => {
@@ -70,15 +75,34 @@ async function load(): Promise<NonNullable<typeof componentizeFn>> {
   const fsShim = (await import('@bytecodealliance/preview2-shim/filesystem')) as unknown as { _setPreopens(p: Record<string, string>): void };
   fsShim._setPreopens({ '/': '/' });
   const url = import.meta.resolve('@bytecodealliance/componentize-js');
+  componentizeUrl = url;
   await memoizeSplice(url);
   const mod = (await import(url)) as { componentize: NonNullable<typeof componentizeFn> };
   componentizeFn = mod.componentize;
   return componentizeFn;
 }
 
+/**
+ * The first build in a thread is 2-3x slower than later ones (the splicer's memory grows from
+ * nothing, V8 tiers its code up). `dev` warms the thread while the author is still reading the
+ * first preview, by splicing the engine for the project's features: the memoized result is
+ * exactly what the next build needs.
+ */
+async function warmup(req: ComponentizeRequest): Promise<void> {
+  if (!splicerRef) return;
+  const engine = readFileSync(new URL('../lib/starlingmonkey_embedding.wasm', componentizeUrl));
+  const features = DEFAULT_FEATURES.filter((f) => !req.disableFeatures.includes(f));
+  splicerRef.spliceBindings(engine, features, undefined, req.witPath, req.worldName, false);
+}
+
 async function handle(req: ComponentizeRequest): Promise<ComponentizeReply> {
   try {
     const componentize = await load();
+    if (req.warmup) {
+      const t0 = performance.now();
+      await warmup(req);
+      return { id: req.id, ok: true, component: new Uint8Array(0), componentizeMs: performance.now() - t0, spliceReused: false };
+    }
     const before = splices;
     const t0 = performance.now();
     const { component } = await componentize({

@@ -49,18 +49,26 @@ export class Componentizer {
   }
 
   /** Runs one componentize job; jobs run one after another. */
-  componentize(job: ComponentizeJob): Promise<ComponentizeOutcome> {
-    const run = this.#queue.then(() => this.#run(job));
+  componentize(job: ComponentizeJob, warmup = false): Promise<ComponentizeOutcome> {
+    const run = this.#queue.then(() => this.#run(job, warmup));
     this.#queue = run.catch(() => {});
     return run;
   }
 
-  async #run(job: ComponentizeJob): Promise<ComponentizeOutcome> {
+  /** Loads the toolchain in the thread and prepares what the next build of this job needs. */
+  warmup(job: Omit<ComponentizeJob, 'sourcePath' | 'sourceName'>): Promise<void> {
+    return this.componentize({ ...job, sourcePath: '', sourceName: '' }, true).then(
+      () => {},
+      () => {}, // a failed warm-up only means the next build is slower
+    );
+  }
+
+  async #run(job: ComponentizeJob, warmup = false): Promise<ComponentizeOutcome> {
     if (this.#closed) throw new BuildFailedError('the builder is closed');
     clearTimeout(this.#idleTimer);
     const worker = this.#ensure();
     const id = this.#nextId++;
-    const req: ComponentizeRequest = { id, ...job, disableFeatures: [...job.disableFeatures] };
+    const req: ComponentizeRequest = { id, ...job, disableFeatures: [...job.disableFeatures], ...(warmup ? { warmup } : {}) };
     const reply = await new Promise<ComponentizeReply>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       worker.postMessage(req);
