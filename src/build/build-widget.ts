@@ -64,7 +64,7 @@ async function witText(dir: string): Promise<string> {
 }
 
 /** Turns an engine initialization failure into a located, author-facing build error. */
-function initError(message: string, mapPositions: PositionMapper, entry: string): BuildFailedError {
+export function initError(message: string, mapPositions: PositionMapper, entry: string): BuildFailedError {
   let body = message.replace(/^Failed to initialize component \(wizer \([^\n]*\)\):\n?/, '').replace(/^Exception while evaluating top-level script\n/, '');
   // The engine repeats the exception as an unhandled rejection; keep its stack only.
   const extra = body.indexOf('\nAdditionally, some promises were rejected');
