@@ -92,7 +92,8 @@ export class Componentizer {
     });
     const fail = (why: string) => {
       if (this.#worker === worker) this.#worker = undefined;
-      for (const [, p] of this.#pending) p.reject(new BuildFailedError(`the componentize thread ${why}: try again (large sources may need more memory)`, { phase: 'componentize' }));
+      const message = this.#closed ? 'the build was stopped (the builder closed)' : `the componentize thread ${why}: try again (large sources may need more memory)`;
+      for (const [, p] of this.#pending) p.reject(new BuildFailedError(message, { phase: 'componentize' }));
       this.#pending.clear();
     };
     worker.on('error', (err) => fail(`failed: ${err.message}`));
@@ -119,10 +120,10 @@ export class Componentizer {
     return this.#worker !== undefined;
   }
 
+  /** Stops the thread now; a job still running (a warm-up, a build nobody waits for) is dropped. */
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#idleTimer);
-    await this.#queue;
     await this.#stop();
   }
 }

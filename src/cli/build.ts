@@ -65,7 +65,8 @@ export async function buildCommand(argv: string[], io: Io): Promise<number> {
     progress.note(`building ${m.id}@${m.version} from ${m.build.entry}`);
     const { built, digest } = await buildProject(project, builder, (p) => {
       if (p.phase === 'componentize') end = progress.start('componentizing (esbuild bundle -> componentize-js)');
-      if (p.phase === 'done') end?.(p.fromCache ? 'up to date' : 'componentized');
+      if (p.phase === 'done' && p.fromCache) progress.note('up to date: these sources were built before (cached by source hash)');
+      if (p.phase === 'done' && !p.fromCache) end?.('componentized');
     });
     const { imports, denied } = await componentImports(built.bytes);
     const file = relative(process.cwd(), project.componentPath) || project.componentPath;
