@@ -110,7 +110,7 @@ import { readFile } from 'node:fs/promises';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-process.env.SUMMIT_LOG_LEVEL ??= 'warn';
+process.env.SUMMIT_LOG_LEVEL ??= 'error';
 const { completeInput, createHost, sanitizeWidgetHtml } = await import('summit-plugin-host');
 
 const manifest = JSON.parse(await readFile(new URL('../summit-plugin.json', import.meta.url), 'utf8'));
