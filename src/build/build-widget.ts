@@ -5,7 +5,7 @@
 // is what gets pinned).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BuildFailedError, SphError } from '../errors.js';
@@ -168,6 +168,7 @@ export class WidgetBuilder {
     const tmp = `${out}.${process.pid}.tmp`;
     await writeFile(tmp, component);
     await rename(tmp, out);
+    await pruneBuildCache(this.#opts.cacheDir).catch(() => {});
     onProgress({ phase: 'done', fromCache: false });
     return { ...base, bytes: component, fromCache: false, timings: { bundleMs: bundle.bundleMs, componentizeMs } };
   }
@@ -182,6 +183,17 @@ export class WidgetBuilder {
     await this.bundler.dispose();
     if (this.#ownComponentizer) await this.#componentizer.close();
   }
+}
+
+/** Components are ~12 MB and `dev` makes one per save: keep the most recent ones only. */
+export const BUILD_CACHE_ENTRIES = 40;
+
+export async function pruneBuildCache(dir: string): Promise<void> {
+  const names = (await readdir(dir)).filter((n) => /^widget-[0-9a-f]{32}\.wasm$/.test(n));
+  if (names.length <= BUILD_CACHE_ENTRIES) return;
+  const aged = await Promise.all(names.map(async (n) => ({ n, t: (await stat(join(dir, n)).catch(() => ({ mtimeMs: 0 }))).mtimeMs })));
+  aged.sort((a, b) => b.t - a.t);
+  await Promise.all(aged.slice(BUILD_CACHE_ENTRIES).map(({ n }) => rm(join(dir, n), { force: true })));
 }
 
 // One-shot builds in one process (tests, scripts) share a thread that closes when idle, so
