@@ -16,6 +16,16 @@ import { createPositionMapper, type PositionMapper } from './source-map.js';
 export type WasiFeature = 'stdio' | 'random' | 'clocks' | 'http' | 'fetch-event';
 export const ALL_FEATURES: readonly WasiFeature[] = ['stdio', 'random', 'clocks', 'http', 'fetch-event'];
 
+/**
+ * The WASI features a manifest calls for: what `build.features` lists, plus `http` (what
+ * `fetch` compiles to) when it lists allowed egress hosts.
+ */
+export function featuresForManifest(manifest: { build?: { features?: readonly string[] }; capabilities?: { egress?: { allowedHosts?: readonly string[] } } }): WasiFeature[] {
+  const f = new Set<WasiFeature>((manifest.build?.features ?? []).filter((x): x is WasiFeature => (ALL_FEATURES as readonly string[]).includes(x)));
+  if ((manifest.capabilities?.egress?.allowedHosts?.length ?? 0) > 0) f.add('http');
+  return [...f].sort();
+}
+
 export const PACKAGE_WIT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../wit');
 
 export interface BuildWidgetOptions {

@@ -47,7 +47,7 @@ export interface BundlerOptions {
 }
 
 /** Versioned because it is part of every component: bump when the wrapper changes. */
-export const WRAPPER_VERSION = 1;
+export const WRAPPER_VERSION = 2;
 
 function wrapperSource(entry: string): string {
   return `import * as widget from ${JSON.stringify(entry)};
@@ -60,6 +60,10 @@ function describe(e) {
   if (e instanceof Error) return e.stack ? e.name + ': ' + e.message + '\\n' + e.stack.trimEnd() : e.name + ': ' + e.message;
   try { return 'render threw ' + JSON.stringify(e); } catch { return 'render threw ' + String(e); }
 }
+function html(out) {
+  if (typeof out !== 'string') throw 'render() must return a string of HTML, got ' + (out === null ? 'null' : typeof out);
+  return out;
+}
 export function render(input) {
   let out;
   try {
@@ -67,8 +71,14 @@ export function render(input) {
   } catch (e) {
     throw describe(e);
   }
-  if (typeof out !== 'string') throw 'render() must return a string of HTML, got ' + (out === null ? 'null' : typeof out);
-  return out;
+  // An async render (a widget that fetches): componentize-js runs the event loop until the
+  // promise settles, so the same checks apply to what it resolves to.
+  if (out !== null && typeof out === 'object' && typeof out.then === 'function') {
+    return out.then(html, (e) => {
+      throw describe(e);
+    });
+  }
+  return html(out);
 }
 `;
 }

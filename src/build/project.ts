@@ -6,7 +6,7 @@ import { InvalidArgError } from '../errors.js';
 import { readManifest, type Manifest } from '../manifest/manifest.js';
 import { defaultCacheDir } from '../config/host-options.js';
 import { sha256Hex } from '../component/digest.js';
-import { WidgetBuilder, type BuildProgress, type BuiltWidget, type WasiFeature } from './build-widget.js';
+import { WidgetBuilder, featuresForManifest, type BuildProgress, type BuiltWidget, type WasiFeature } from './build-widget.js';
 import type { Componentizer } from './componentizer.js';
 
 export const MANIFEST_FILE = 'summit-plugin.json';
@@ -34,9 +34,7 @@ export interface Project {
 
 /** Features compiled in: what the manifest lists, plus http when it asks for egress. */
 export function featuresFor(manifest: Manifest): WasiFeature[] {
-  const f: WasiFeature[] = [...manifest.build.features];
-  if (manifest.capabilities.egress.allowedHosts.length > 0) f.push('http');
-  return f.sort();
+  return featuresForManifest(manifest);
 }
 
 export async function loadProject(dirArg: string): Promise<Project> {

@@ -13,6 +13,15 @@ export function parseVerbArgs<O extends Options>(argv: string[], options: O): Re
   }
 }
 
+/** main's name for the same function (src/cli/run.ts and the registry verbs use it). */
+export const parse = parseVerbArgs;
+
+export function nonNegativeInt(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`${flag} expects a whole number, got "${v}"`);
+  return Number(v);
+}
+
 export function positiveInt(flag: string, v: string | undefined, opts: { allowZero?: boolean; max?: number } = {}): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);

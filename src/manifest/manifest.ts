@@ -43,7 +43,10 @@ export const DEFAULT_ENTRY = 'src/widget.ts';
 // Each part of the id: 1-64 lowercase letters and digits, single hyphens inside.
 const ID = /^(?=[^/]{1,64}\/)[a-z0-9]+(?:-[a-z0-9]+)*\/(?=[^/]{1,64}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
-const HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$/;
+// The forms src/egress/allowed-hosts.ts accepts: api.example.com, *.example.com,
+// api.example.com:8443, http://api.example.com (port 1-65535).
+const HOST = /^(?:https?:\/\/)?(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::(?!0{1,5}$)(?:\d{1,4}|[0-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))?$/;
+export const ALLOWED_HOST_FORMS = 'api.example.com, *.example.com, api.example.com:8443 or http://api.example.com';
 // Relative, forward slashes, no "..": the manifest must not point outside its project.
 const REL_PATH = /^(?![/\\])(?!.*\\)(?!(?:.*\/)?\.\.(?:\/|$))(?!.*\/\/).+$/;
 const COMPONENT = /\.wasm$/;
@@ -121,7 +124,7 @@ export function parseManifest(value: unknown, source = 'summit-plugin.json'): Ma
       if (hosts === undefined) need(false, '/capabilities/egress/allowedHosts', 'required field is missing');
       else if (need(Array.isArray(hosts) && hosts.length <= MAX_ALLOWED_HOSTS, '/capabilities/egress/allowedHosts', `expected an array of at most ${MAX_ALLOWED_HOSTS} host names`) && Array.isArray(hosts)) {
         hosts.forEach((h, i) => {
-          if (need(typeof h === 'string' && h.length <= 253 && HOST.test(h), `/capabilities/egress/allowedHosts/${i}`, 'expected a lowercase host name like api.example.com or *.example.com, optionally with :port')) {
+          if (need(typeof h === 'string' && h.length <= 300 && HOST.test(h), `/capabilities/egress/allowedHosts/${i}`, `expected a host like ${ALLOWED_HOST_FORMS}`)) {
             allowedHosts.push(h as string);
           }
         });

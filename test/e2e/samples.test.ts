@@ -3,7 +3,7 @@
 // input, missing manifest or samples, refused imports). Builds are cached by source hash
 // under node_modules/.cache, so only changed samples are componentized again.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { completeInput } from '../../src/authoring/render-input.js';
 import { sanitizeWidgetHtml } from '../../src/host/sanitize.js';
 import type { PluginHost } from '../../src/index.js';
 import { parseManifest } from '../../src/manifest/manifest.js';
+import { featuresFor } from '../../src/build/project.js';
 import { cacheRoot, watToComponent } from '../support/build.js';
 import { fixtureComponent, fixtureWat } from '../support/fixtures.js';
 import { testHost } from '../support/host.js';
@@ -19,7 +20,10 @@ import { testHost } from '../support/host.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/summit-plugin.js');
 const samplesDir = join(root, 'sample-plugins');
-const samples = readdirSync(samplesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const samples = readdirSync(samplesDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(samplesDir, d.name, 'summit-plugin.json')))
+  .map((d) => d.name)
+  .sort();
 const env = { ...process.env, SUMMIT_CACHE_DIR: join(cacheRoot, 'cli'), SUMMIT_LOG_LEVEL: 'silent' };
 
 function run(file: string, args: string[], cwd = root): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -59,7 +63,12 @@ describe.each(samples)('sample-plugins/%s', (name) => {
     const b = await cli(['build', dir, '--json', '--quiet']);
     expect(b.code, b.stdout + b.stderr).toBe(0);
     const built = lastJson(b.stdout);
-    expect(built).toMatchObject({ ok: true, id: manifest.id, imports: ['summit:widget/host@0.1.0'], denied: [], features: [] });
+    expect(built).toMatchObject({ ok: true, id: manifest.id, denied: [], features: featuresFor(manifest) });
+    expect(built.imports).toContain('summit:widget/host@0.1.0');
+    // Only what the manifest asks for: wasi:http exactly when it lists egress hosts.
+    const wantsHttp = manifest.capabilities.egress.allowedHosts.length > 0;
+    expect(built.imports.some((i: string) => i.startsWith('wasi:http/outgoing-handler'))).toBe(wantsHttp);
+    if (!wantsHttp && manifest.build.features.length === 0) expect(built.imports).toEqual(['summit:widget/host@0.1.0']);
     expect(built.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
 
     const c = await cli(['check', dir, '--json']);
