@@ -129,7 +129,7 @@ export class DevSession extends EventEmitter {
     // Prepared components stay in memory: every save makes a new one, and writing each to the
     // disk cache would only fill it (the build cache already makes a restart cheap).
     this.#host = createHost({ mode: 'development', workers: 1, logger: opts.logger, cacheDir: opts.cacheDir ?? false });
-    this.#watcher = new SourceWatcher({ debounceMs: opts.debounceMs ?? 30, onChange: (files) => this.rebuild(`changed ${files.map((f) => this.#rel(f)).join(', ')}`) });
+    this.#watcher = new SourceWatcher({ debounceMs: opts.debounceMs ?? 10, onChange: (files) => this.rebuild(`changed ${files.map((f) => this.#rel(f)).join(', ')}`) });
   }
 
   #rel(f: string): string {
