@@ -130,6 +130,16 @@ export class EgressUnavailableError extends SphError {
   override readonly code = 'SPH_ERR_EGRESS_UNAVAILABLE';
 }
 
+/** A widget project did not build (bundle or componentize); details carry source locations. */
+export class BuildFailedError extends SphError {
+  override readonly code = 'SPH_ERR_BUILD_FAILED';
+}
+
+/** `summit-plugin check` found the plug-in not conformant; details list every failed check. */
+export class CheckFailedError extends SphError {
+  override readonly code = 'SPH_ERR_CHECK_FAILED';
+}
+
 export const errorClasses = {
   SPH_ERR_INVALID_COMPONENT: InvalidComponentError,
   SPH_ERR_INVALID_MANIFEST: InvalidManifestError,
@@ -152,6 +162,8 @@ export const errorClasses = {
   SPH_ERR_PAYLOAD_TOO_LARGE: PayloadTooLargeError,
   SPH_ERR_AUDIT_CHAIN_BROKEN: AuditChainBrokenError,
   SPH_ERR_EGRESS_UNAVAILABLE: EgressUnavailableError,
+  SPH_ERR_BUILD_FAILED: BuildFailedError,
+  SPH_ERR_CHECK_FAILED: CheckFailedError,
 } as const;
 
 export type ErrorCode = keyof typeof errorClasses;
