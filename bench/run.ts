@@ -9,6 +9,7 @@ import { CALIBRATION } from '../dist/sandbox/calibration.js';
 import { calibrate } from './calibrate.js';
 import { capsBench } from './caps.js';
 import { egressBench } from './egress.js';
+import { authoringBench } from './authoring.js';
 import { extismPeer } from './extism-peer.js';
 import { fuelOverhead } from './fuel-overhead.js';
 import { instrumentBench } from './instrument-time.js';
@@ -43,6 +44,7 @@ try {
   if (want('service')) await serviceLoad();
   if (want('registry')) await registryBench();
   if (want('egress')) await egressBench();
+  if (want('authoring')) await authoringBench();
 } finally {
   await host.close();
 }

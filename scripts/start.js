@@ -5,6 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHost } from '../dist/index.js';
 import { createDefaultLogger } from '../dist/host/logger.js';
+import { completeInput } from '../dist/authoring/render-input.js';
 import { buildSample } from './build-sample.js';
 
 const root = new URL('../sample-plugins/', import.meta.url).pathname;
@@ -20,9 +21,9 @@ try {
     const allowedHosts = manifest.capabilities?.egress?.allowedHosts ?? [];
     const plugin = await host.load(path, { id: manifest.id, version: manifest.version, limits: manifest.limits, egress: { allowedHosts } });
     process.stdout.write(`   ${manifest.id}@${manifest.version} sha256:${plugin.digest.slice(0, 16)}… imports: ${plugin.imports.join(', ')}\n`);
-    for (const sample of manifest.samples ?? []) {
+    for (const sample of manifest.samples) {
       try {
-        const r = await host.render(plugin, sample.input, { tenant: 'demo' });
+        const r = await host.render(plugin, completeInput(sample.input), { tenant: 'demo' });
         const u = r.usage;
         process.stdout.write(`-- ${sample.name}: ${r.output}\n   fuel ${u.fuel} · cpu ${u.cpuMs.toFixed(1)} ms · memory ${(u.memoryBytes / 1048576).toFixed(1)} MiB · wall ${u.wallMs.toFixed(1)} ms\n`);
         if (u.egress) {

@@ -130,6 +130,16 @@ export class EgressUnavailableError extends SphError {
   override readonly code = 'SPH_ERR_EGRESS_UNAVAILABLE';
 }
 
+/** A widget project did not build (bundle or componentize); details carry source locations. */
+export class BuildFailedError extends SphError {
+  override readonly code = 'SPH_ERR_BUILD_FAILED';
+}
+
+/** `summit-plugin check` found the plug-in not conformant; details list every failed check. */
+export class CheckFailedError extends SphError {
+  override readonly code = 'SPH_ERR_CHECK_FAILED';
+}
+
 // Host service (src/server): refusals that protect tenants and widgets from each other.
 
 /** A tenant is over its render rate or its renders in flight: retry after details.retryAfterMs. */
@@ -169,6 +179,8 @@ export const errorClasses = {
   SPH_ERR_PAYLOAD_TOO_LARGE: PayloadTooLargeError,
   SPH_ERR_AUDIT_CHAIN_BROKEN: AuditChainBrokenError,
   SPH_ERR_EGRESS_UNAVAILABLE: EgressUnavailableError,
+  SPH_ERR_BUILD_FAILED: BuildFailedError,
+  SPH_ERR_CHECK_FAILED: CheckFailedError,
   SPH_ERR_RATE_LIMITED: RateLimitedError,
   SPH_ERR_OVERLOADED: OverloadedError,
   SPH_ERR_CIRCUIT_OPEN: CircuitOpenError,

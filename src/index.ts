@@ -14,3 +14,7 @@ export { signSnapshot, verifySnapshot, type Snapshot, type SignedEnvelope, type 
 export { openSqliteStore } from './registry/store/sqlite-store.js';
 export type { RegistryStore, PluginRecord, Revocation, LifecycleStatus } from './registry/store/store.js';
 export { mintToken, type TokenClaims } from './registry/tokens.js';
+export { sanitizeWidgetHtml, type SanitizeResult, type Removal } from './host/sanitize.js';
+export { completeInput, DEFAULT_CONTEXT, type RenderInput } from './authoring/render-input.js';
+export { checkPlugin, type CheckReport, type CheckItem, type SampleReport } from './authoring/check.js';
+export { parseManifest, readManifest, type Manifest } from './manifest/manifest.js';

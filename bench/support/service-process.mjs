@@ -12,7 +12,6 @@ const host = createHost({ mode: 'development', workers: Number(workers), logger 
 const server = createHostServer({
   host,
   catalog: new DirectoryCatalog(dir),
-  sanitize: (html) => html,
   logger,
   // The load test is one tenant per connection: per-tenant rate limits would dominate.
   limits: { tenantRatePerSec: 100000, tenantBurst: 100000 },

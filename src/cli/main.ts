@@ -3,12 +3,20 @@ import { readFileSync } from 'node:fs';
 import { EXIT, UsageError, printJson, processIo, type Io } from './output.js';
 import { registryCommand } from './registry.js';
 import { runCommand } from './run.js';
+import { buildCommand } from './build.js';
+import { checkCommand } from './check.js';
+import { initCommand } from './init.js';
+import { devCommand } from './dev.js';
 
 const HELP = `Usage: summit-plugin <command> [options]
 
 Commands:
+  init <dir>             create a widget project (TypeScript, manifest, test, README)
   run <component.wasm>   render a widget once in the sandbox
   registry <command>     the plug-in registry and kill switch (serve, publish, revoke, ...)
+  build [dir]            build a widget project into a component
+  dev [dir]              live preview in a browser: rebuild on save, render in the sandbox
+  check <dir|wasm>       the conformance gate: manifest, imports, caps, sanitizer, determinism
 
 Run "summit-plugin <command> --help" for a command's options.
 Options: -h, --help   --version
@@ -28,6 +36,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await runCommand(rest, io);
       case 'registry':
         return await registryCommand(rest, io);
+      case 'init':
+        return await initCommand(rest, io);
+      case 'build':
+        return await buildCommand(rest, io);
+      case 'dev':
+        return await devCommand(rest, io);
+      case 'check':
+        return await checkCommand(rest, io);
       case '--version':
       case '-v':
         io.stdout(`${version()}\n`);

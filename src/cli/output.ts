@@ -10,11 +10,16 @@ export class UsageError extends Error {}
 export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
+  /** stderr is a terminal: progress may redraw a line (spinners). */
+  stderrIsTTY?: boolean;
 }
 
 export const processIo: Io = {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
+  get stderrIsTTY() {
+    return process.stderr.isTTY === true;
+  },
 };
 
 export function printJson(io: Io, value: Record<string, unknown>): void {

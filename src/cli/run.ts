@@ -7,9 +7,9 @@ import { parseArgs } from 'node:util';
 import { createHost } from '../host/plugin-host.js';
 import { readManifest, type Manifest } from '../manifest/manifest.js';
 import type { Limits } from '../config/limits.js';
-import type { EgressOptions } from '../egress/options.js';
 import type { Usage } from '../sandbox/supervisor.js';
 import { createDefaultLogger } from '../host/logger.js';
+import { EGRESS_FLAGS, EGRESS_HELP, egressOptions } from './egress-flags.js';
 import { EXIT, UsageError, errorJson, printJson, type Io } from './output.js';
 import { callRegistry } from './registry-http.js';
 
@@ -27,13 +27,7 @@ Options:
                               neither given: no kill-switch check, as befits a local tool)
   --registry-key <k>          the registry's snapshot public key: base64, PEM or a file holding either
                               (default $SUMMIT_REGISTRY_KEY; neither: the key the registry serves, with a warning)
-  --egress-proxy <url>        mesh proxy for the plug-in's HTTP requests (default: $SUMMIT_EGRESS_PROXY);
-                              neither given: no egress, every request is refused. Allowed hosts come
-                              from the manifest (capabilities.egress.allowedHosts)
-  --egress-proxy-ca <file>    CA of an https:// proxy
-  --egress-proxy-cert <file>  client certificate for a proxy that requires one (with --egress-proxy-key)
-  --egress-proxy-key <file>   its private key
-  --json                      print one JSON object as the last line of stdout
+${EGRESS_HELP}  --json                      print one JSON object as the last line of stdout
   --verbose                   host logs and stack traces on stderr
   -h, --help                  show this help
 
@@ -68,10 +62,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         'wall-ms': { type: 'string' },
         registry: { type: 'string' },
         'registry-key': { type: 'string' },
-        'egress-proxy': { type: 'string' },
-        'egress-proxy-ca': { type: 'string' },
-        'egress-proxy-cert': { type: 'string' },
-        'egress-proxy-key': { type: 'string' },
+        ...EGRESS_FLAGS,
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -188,34 +179,6 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   } finally {
     await host.close();
   }
-}
-
-/** DESIGN.md 4.2: the proxy from --egress-proxy or SUMMIT_EGRESS_PROXY; neither: no egress. */
-async function egressOptions(values: Record<string, string | boolean | undefined>): Promise<EgressOptions> {
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-  const proxyUrl = str('egress-proxy') ?? (process.env.SUMMIT_EGRESS_PROXY || undefined);
-  const file = async (flag: string) => {
-    const path = str(flag);
-    if (path === undefined) return undefined;
-    try {
-      return await readFile(path, 'utf8');
-    } catch {
-      throw new UsageError(`--${flag}: cannot read ${path}`);
-    }
-  };
-  const [ca, cert, key] = [await file('egress-proxy-ca'), await file('egress-proxy-cert'), await file('egress-proxy-key')];
-  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--egress-proxy-cert and --egress-proxy-key go together');
-  if (proxyUrl !== undefined) {
-    try {
-      const u = new URL(proxyUrl);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
-    } catch {
-      throw new UsageError(`the egress proxy must be an http:// or https:// URL, got "${proxyUrl}"`);
-    }
-  }
-  const tls = ca || cert ? { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) } : undefined;
-  if (tls && !proxyUrl?.startsWith('https:')) throw new UsageError('--egress-proxy-ca/-cert/-key need an https:// --egress-proxy');
-  return { ...(proxyUrl ? { proxyUrl } : {}), ...(tls ? { proxyTls: tls } : {}) };
 }
 
 function formatEgress(u: Usage): string {

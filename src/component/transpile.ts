@@ -1,7 +1,10 @@
 // jco transpile in instantiation mode: the generated bindings never load core modules by
 // themselves; every core module goes through the host's getCoreModule (where we instrument).
+// Bindings are reused for components of the same shape (component-shape.ts): a rebuilt widget
+// differs from the previous build only inside its core modules, so its bindings are the same.
 import { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { InvalidComponentError } from '../errors.js';
+import { componentLayout } from './component-shape.js';
 
 export interface Transpiled {
   /** Generated ESM bindings exporting `instantiate(getCoreModule, imports, instantiateCore)`. */
@@ -11,9 +14,20 @@ export interface Transpiled {
   /** Imported interfaces, unversioned (as the bindings key them). */
   imports: string[];
   exports: [string, string][];
+  /** The bindings came from an earlier component of the same shape. */
+  reused: boolean;
 }
 
 const NAME = 'component';
+
+interface ShapeEntry {
+  js: string;
+  names: string[];
+  imports: string[];
+  exports: [string, string][];
+}
+const shapes = new Map<string, ShapeEntry>();
+const MAX_SHAPES = 32;
 
 /** First line of a toolchain message, without jco's internal position noise. */
 function firstLine(err: unknown): string {
@@ -21,7 +35,16 @@ function firstLine(err: unknown): string {
   return text.split('\n').map((l) => l.trim()).filter(Boolean).join(': ').slice(0, 300);
 }
 
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
+
 export async function transpileComponent(bytes: Uint8Array): Promise<Transpiled> {
+  const layout = componentLayout(bytes);
+  const known = layout && shapes.get(layout.shape);
+  if (layout && known && known.names.length === layout.coreModules.length) {
+    const coreModules = new Map(known.names.map((n, i) => [n, layout.coreModules[i]!] as const));
+    return { js: known.js, coreModules, imports: known.imports, exports: known.exports, reused: true };
+  }
+
   let out: { files: Record<string, Uint8Array>; imports: string[]; exports: [string, string][] };
   try {
     out = (await transpileBytes(bytes, { name: NAME, instantiation: 'async', noComponentErrorWrapping: false })) as typeof out;
@@ -34,5 +57,12 @@ export async function transpileComponent(bytes: Uint8Array): Promise<Transpiled>
   for (const [file, data] of Object.entries(out.files)) {
     if (file.endsWith('.wasm')) coreModules.set(file, data);
   }
-  return { js: new TextDecoder().decode(jsBytes), coreModules, imports: out.imports, exports: out.exports };
+  const js = new TextDecoder().decode(jsBytes);
+  // Remember this shape only if our own reading of the binary gives exactly jco's modules, in
+  // jco's order: then reusing the bindings for the next component of this shape is exact.
+  if (layout && layout.coreModules.length === coreModules.size && [...coreModules.values()].every((m, i) => sameBytes(m, layout.coreModules[i]!))) {
+    if (shapes.size >= MAX_SHAPES) shapes.delete(shapes.keys().next().value as string);
+    shapes.set(layout.shape, { js, names: [...coreModules.keys()], imports: out.imports, exports: out.exports });
+  }
+  return { js, coreModules, imports: out.imports, exports: out.exports, reused: false };
 }

@@ -48,6 +48,8 @@ export interface Plugin {
   readonly allowedHosts: readonly string[];
   /** Set after close or unload. */
   readonly loaded: boolean;
+  /** How load() got the prepared component, and what each step cost (ms). */
+  readonly preparation: { readonly source: 'prepared' | 'disk-cache'; readonly transpileMs: number; readonly instrumentMs: number; readonly compileMs: number };
 }
 
 export interface RenderOptions {
@@ -95,6 +97,9 @@ class LoadedPlugin implements Plugin {
   }
   get imports() {
     return this.prepared.imports;
+  }
+  get preparation() {
+    return { source: this.prepared.source, ...this.prepared.timings };
   }
 }
 

@@ -32,6 +32,9 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = Object.freeze
   SPH_ERR_CIRCUIT_OPEN: 503,
   SPH_ERR_INTERNAL: 500,
   SPH_ERR_AUDIT_CHAIN_BROKEN: 500,
+  // Authoring tools only; never a render outcome.
+  SPH_ERR_BUILD_FAILED: 500,
+  SPH_ERR_CHECK_FAILED: 500,
 });
 
 export function statusFor(code: string): number {

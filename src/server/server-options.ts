@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import { InvalidArgError } from '../errors.js';
 import type { PluginHost } from '../host/plugin-host.js';
+import { sanitizeWidgetHtml } from '../host/sanitize.js';
 import type { WidgetCatalog } from './widget-catalog.js';
 
 export interface ServiceLimits {
@@ -57,8 +58,12 @@ export interface HostServerOptions {
   host: PluginHost;
   /** Where widgets come from: the registry in production, a directory in development. */
   catalog: WidgetCatalog;
-  /** Widget HTML -> safe HTML (src/host/sanitize). Runs on every output before it leaves. */
-  sanitize: (html: string) => string;
+  /**
+   * Widget HTML -> safe HTML; runs on every output before it leaves. Default: the widget
+   * allowlist of src/host/sanitize (no scripts, handlers, javascript: URLs or external
+   * resources). Replace it only with something at least as strict.
+   */
+  sanitize?: (html: string) => string;
   logger?: Logger;
   limits?: Partial<ServiceLimits>;
   /** Extra readiness condition (for example a fresh kill-switch snapshot). */
@@ -67,8 +72,9 @@ export interface HostServerOptions {
   snapshotAgeSeconds?: () => number | null;
 }
 
-export interface ResolvedServerOptions extends Omit<HostServerOptions, 'limits'> {
+export interface ResolvedServerOptions extends Omit<HostServerOptions, 'limits' | 'sanitize'> {
   readonly limits: Readonly<ServiceLimits>;
+  readonly sanitize: (html: string) => string;
 }
 
 const KNOWN = new Set(['host', 'catalog', 'sanitize', 'logger', 'limits', 'ready', 'snapshotAgeSeconds']);
@@ -79,7 +85,7 @@ export function resolveServerOptions(input: HostServerOptions): Readonly<Resolve
   for (const k of Object.keys(input)) if (!KNOWN.has(k)) problems.push(`unknown option "${k}"`);
   if (!input.host || typeof input.host.render !== 'function') problems.push('host must be a PluginHost (createHost())');
   if (!input.catalog || typeof input.catalog.resolve !== 'function') problems.push('catalog must be a WidgetCatalog');
-  if (typeof input.sanitize !== 'function') problems.push('sanitize must be a function from widget HTML to safe HTML');
+  if (input.sanitize !== undefined && typeof input.sanitize !== 'function') problems.push('sanitize must be a function from widget HTML to safe HTML');
   for (const k of ['ready', 'snapshotAgeSeconds'] as const) {
     if (input[k] !== undefined && typeof input[k] !== 'function') problems.push(`${k} must be a function`);
   }
@@ -98,5 +104,5 @@ export function resolveServerOptions(input: HostServerOptions): Readonly<Resolve
   }
   if (problems.length > 0) throw new InvalidArgError(`invalid host service options: ${problems.join('; ')}`, { problems });
   if (limits.suspectConcurrency === 0) limits.suspectConcurrency = Math.max(1, Math.floor(input.host.options.workers / 2));
-  return Object.freeze({ ...input, limits: Object.freeze(limits) });
+  return Object.freeze({ ...input, sanitize: input.sanitize ?? ((html: string) => sanitizeWidgetHtml(html).html), limits: Object.freeze(limits) });
 }

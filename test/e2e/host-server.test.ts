@@ -28,7 +28,7 @@ let server: HostServer;
 let base: string;
 const widgetDir = mkdtempSync(join(tmpdir(), 'sph-widgets-'));
 
-async function publish(name: string, fixture: string, vars: Record<string, number> = {}, extra: object = {}) {
+async function publish(name: string, fixture: string, vars: Record<string, string | number> = {}, extra: object = {}) {
   const dir = join(widgetDir, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'widget.wasm'), await fixtureComponent(fixture, vars));
@@ -65,6 +65,8 @@ beforeAll(async () => {
   await publish('slow', 'fill-loop', { BYTES: 64 << 20 }, { limits: { wallMs: 300 } });
   await publish('trap', 'trap');
   await publish('spin2', 'infinite-loop', {}, { limits: { cpuMs: 50 } });
+  const xss = '<p>ok</p><script>parent.pwned=1</script><img src=x onerror=parent.pwned=1><a href=javascript:parent.pwned=1>x</a>';
+  await publish('xss', 'fixed-output', { TEXT: xss, LEN: xss.length });
   writeFileSync(join(widgetDir, 'good', '..', 'broken.json'), '{}'); // not a widget directory: ignored
   mkdirSync(join(widgetDir, 'garbage'));
   writeFileSync(join(widgetDir, 'garbage', 'widget.wasm'), 'not wasm');
@@ -76,7 +78,6 @@ beforeAll(async () => {
   server = createHostServer({
     host,
     catalog: countingCatalog(new DirectoryCatalog(widgetDir)),
-    sanitize: (html) => html, // TODO(lead): the real sanitizer (src/host/sanitize) when it lands
     logger,
     limits: { tenantBurst: 3, tenantRatePerSec: 1, bodyBytes: 4096, headerBytes: 2048 },
   });
@@ -103,6 +104,11 @@ describe('render API', () => {
     const mine = lines.filter((l) => l.invocationId === body.invocationId);
     expect(mine.some((l) => l.msg === 'render ok')).toBe(true);
     for (const l of mine) expect(l).toMatchObject({ traceId, tenant: 'acme', pluginId: 'test/good' });
+  });
+
+  it('sanitizes what a widget returns before it leaves', async () => {
+    const body = (await (await render('test/xss', { tenant: 'acme' })).json()) as { html: string };
+    expect(body.html).toBe('<p>ok</p><img><a>x</a>');
   });
 
   it('sets context.tenant itself: a caller cannot pass another tenant to the widget', async () => {
@@ -240,6 +246,6 @@ describe('health and metrics', () => {
 
   it('lists the widgets it serves', async () => {
     const body = (await (await fetch(`${base}/v1/widgets`)).json()) as { widgets: { id: string }[] };
-    expect(body.widgets.map((w) => w.id)).toEqual(['test/echo', 'test/garbage', 'test/good', 'test/slow', 'test/spin', 'test/spin2', 'test/trap']);
+    expect(body.widgets.map((w) => w.id)).toEqual(['test/echo', 'test/garbage', 'test/good', 'test/slow', 'test/spin', 'test/spin2', 'test/trap', 'test/xss']);
   });
 });

@@ -45,7 +45,6 @@ beforeAll(async () => {
   server = createHostServer({
     host,
     catalog: new RegistryCatalog({ url: reg.url, token: await reg.token({ roles: ['registry:reader'] }) }),
-    sanitize: (html) => html,
     logger: silentLogger(),
   });
   base = await server.listen();

@@ -41,4 +41,25 @@ describe('manifest', () => {
   it('only allows the egress capability', () => {
     expect(() => parseManifest({ ...good, capabilities: { filesystem: {} } })).toThrow(/widgets may only request egress/);
   });
+
+  it('fills defaults for component and build, and copies sample inputs before freezing', () => {
+    const input = { props: { v: 1 } };
+    const m = parseManifest({ id: 'acme/clock', version: '0.1.0', world: 'summit:widget/widget@0.1.0', samples: [{ name: 's', input }] });
+    expect(m.component).toBe('dist/clock.wasm');
+    expect(m.build).toEqual({ entry: 'src/widget.ts', features: [] });
+    expect(m.samples[0]!.input).toEqual(input);
+    expect(Object.isFrozen(input)).toBe(false);
+  });
+
+  it('names each problem with a JSON pointer and what was expected', () => {
+    try {
+      parseManifest({ version: '1.0.0', world: 'x', build: { features: ['http'] }, samples: [{ name: 'a', input: { prop: 1 } }] }, 'w/summit-plugin.json');
+      expect.unreachable();
+    } catch (err) {
+      const e = err as { message: string; details: { issues: { path: string; message: string }[] } };
+      expect(e.details.issues.map((i) => i.path)).toEqual(['/id', '/world', '/build/features/0', '/samples/0/input/prop']);
+      expect(e.message).toMatch(/^w\/summit-plugin.json is invalid \(4 problems\): \/id: required field is missing; /);
+      expect(e.details.issues[2]!.message).toContain('egress is requested under capabilities');
+    }
+  });
 });

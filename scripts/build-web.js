@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// Bundles the browser code in src/web into dist/web (run by `npm run build` after tsc).
+// The dev server serves these files; nothing here runs in Node.
+import { copyFile, mkdir } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const src = new URL('../src/web/', import.meta.url);
+const out = new URL('../dist/web/', import.meta.url);
+await mkdir(out, { recursive: true });
+await build({
+  entryPoints: [new URL('preview/preview.ts', src).pathname],
+  outfile: new URL('preview.js', out).pathname,
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2021',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+for (const f of ['preview.html', 'preview.css']) await copyFile(new URL(`preview/${f}`, src), new URL(f, out));
