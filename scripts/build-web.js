@@ -7,14 +7,17 @@ import { build } from 'esbuild';
 const src = new URL('../src/web/', import.meta.url);
 const out = new URL('../dist/web/', import.meta.url);
 await mkdir(out, { recursive: true });
-await build({
-  entryPoints: [new URL('preview/preview.ts', src).pathname],
-  outfile: new URL('preview.js', out).pathname,
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2021',
-  sourcemap: true,
-  logLevel: 'warning',
-});
+const bundle = (entry, outfile) =>
+  build({
+    entryPoints: [new URL(entry, src).pathname],
+    outfile: new URL(outfile, out).pathname,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2021',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+// The dev preview, the <summit-widget> embed the host service serves, and the demo page.
+await Promise.all([bundle('preview/preview.ts', 'preview.js'), bundle('embed/summit-widget.ts', 'summit-widget.js')]);
 for (const f of ['preview.html', 'preview.css']) await copyFile(new URL(`preview/${f}`, src), new URL(f, out));

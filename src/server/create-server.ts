@@ -1,5 +1,6 @@
 // The host service for the Summit UI: a fastify app around a PluginHost. One file per resource
 // under routes/; this file wires them, the request limits and the error mapping.
+import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { createDefaultLogger } from '../host/logger.js';
 import { SphError } from '../errors.js';
@@ -9,6 +10,8 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { renderRoute } from './routes/render.js';
 import { widgetsRoute } from './routes/widgets.js';
+import { eventsRoute } from './routes/events.js';
+import { embedRoute } from './routes/embed.js';
 import { resolveServerOptions, type HostServerOptions } from './server-options.js';
 import type { ServiceContext } from './service-context.js';
 import { TenantLimits } from './tenant-limits.js';
@@ -116,8 +119,14 @@ export function createHostServer(input: HostServerOptions): HostServer {
   const stopWatching = options.host.registry?.killSwitch.onChange(() => options.catalog.invalidate?.());
   app.addHook('onClose', async () => stopWatching?.());
 
+  // Browsers on the Summit UI's origin may call the render API and follow the event stream.
+  const origins = new Set(options.allowedOrigins ?? []);
+  void app.register(cors, { origin: (origin, cb) => cb(null, origin !== undefined && origins.has(origin)), methods: ['GET', 'POST'], maxAge: 600 });
+
   renderRoute(app, context);
   widgetsRoute(app, context);
+  eventsRoute(app, context);
+  embedRoute(app);
   healthRoutes(app, context);
   metricsRoute(app, context);
 

@@ -30,6 +30,8 @@ export interface ServiceLimits {
   suspectForMs: number;
   /** Workers a suspect widget may hold at once (default: half the pool, at least 1). */
   suspectConcurrency: number;
+  /** Open GET /v1/widgets/events streams at most. */
+  maxEventStreams: number;
 }
 
 export const DEFAULT_SERVICE_LIMITS: Readonly<ServiceLimits> = Object.freeze({
@@ -46,6 +48,7 @@ export const DEFAULT_SERVICE_LIMITS: Readonly<ServiceLimits> = Object.freeze({
   breakerMaxCoolDownMs: 60_000,
   suspectForMs: 30_000,
   suspectConcurrency: 0, // 0: half the host's workers
+  maxEventStreams: 1000,
 });
 
 export interface ReadyState {
@@ -70,6 +73,11 @@ export interface HostServerOptions {
   ready?: () => ReadyState;
   /** For the metrics endpoint: age of the kill-switch snapshot, null without a registry. */
   snapshotAgeSeconds?: () => number | null;
+  /**
+   * Origins of pages that may call the render API and the event stream from the browser (the
+   * Summit UI's origin, e.g. `https://app.summit.example`). Default: none, same origin only.
+   */
+  allowedOrigins?: readonly string[];
 }
 
 export interface ResolvedServerOptions extends Omit<HostServerOptions, 'limits' | 'sanitize'> {
@@ -77,7 +85,7 @@ export interface ResolvedServerOptions extends Omit<HostServerOptions, 'limits' 
   readonly sanitize: (html: string) => string;
 }
 
-const KNOWN = new Set(['host', 'catalog', 'sanitize', 'logger', 'limits', 'ready', 'snapshotAgeSeconds']);
+const KNOWN = new Set(['host', 'catalog', 'sanitize', 'logger', 'limits', 'ready', 'snapshotAgeSeconds', 'allowedOrigins']);
 
 export function resolveServerOptions(input: HostServerOptions): Readonly<ResolvedServerOptions> {
   const problems: string[] = [];
@@ -88,6 +96,20 @@ export function resolveServerOptions(input: HostServerOptions): Readonly<Resolve
   if (input.sanitize !== undefined && typeof input.sanitize !== 'function') problems.push('sanitize must be a function from widget HTML to safe HTML');
   for (const k of ['ready', 'snapshotAgeSeconds'] as const) {
     if (input[k] !== undefined && typeof input[k] !== 'function') problems.push(`${k} must be a function`);
+  }
+  if (input.allowedOrigins !== undefined) {
+    if (!Array.isArray(input.allowedOrigins)) problems.push('allowedOrigins must be a list of origins');
+    else {
+      for (const o of input.allowedOrigins) {
+        let ok = false;
+        try {
+          ok = typeof o === 'string' && new URL(o).origin === o;
+        } catch {
+          ok = false;
+        }
+        if (!ok) problems.push(`allowedOrigins: ${JSON.stringify(o)} is not an origin (scheme://host[:port], no path)`);
+      }
+    }
   }
   const limits: ServiceLimits = { ...DEFAULT_SERVICE_LIMITS };
   if (input.limits !== undefined) {

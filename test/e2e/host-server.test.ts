@@ -79,7 +79,8 @@ beforeAll(async () => {
     host,
     catalog: countingCatalog(new DirectoryCatalog(widgetDir)),
     logger,
-    limits: { tenantBurst: 3, tenantRatePerSec: 1, bodyBytes: 4096, headerBytes: 2048 },
+    limits: { tenantBurst: 3, tenantRatePerSec: 1, bodyBytes: 4096, headerBytes: 2048, maxEventStreams: 1 },
+    allowedOrigins: ['https://ui.summit.example'],
   });
   base = await server.listen();
 });
@@ -247,5 +248,49 @@ describe('health and metrics', () => {
   it('lists the widgets it serves', async () => {
     const body = (await (await fetch(`${base}/v1/widgets`)).json()) as { widgets: { id: string }[] };
     expect(body.widgets.map((w) => w.id)).toEqual(['test/echo', 'test/garbage', 'test/good', 'test/slow', 'test/spin', 'test/spin2', 'test/trap', 'test/xss']);
+  });
+});
+
+describe('browser access', () => {
+  it('allows the configured origins only (CORS), preflight included', async () => {
+    const pre = await fetch(`${base}/v1/widgets/test/good/render`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://ui.summit.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://ui.summit.example');
+    const ok = await render('test/good', { tenant: 'cors' }, { origin: 'https://ui.summit.example' });
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://ui.summit.example');
+    const other = await render('test/good', { tenant: 'cors' }, { origin: 'https://evil.example' });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('serves the <summit-widget> embed script', async () => {
+    const res = await fetch(`${base}/embed/summit-widget.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/javascript/);
+    expect(await res.text()).toContain('summit-widget');
+    expect((await fetch(`${base}/embed/..%2fpreview.js`)).status).toBe(404);
+  });
+
+  it('bounds the open event streams', async () => {
+    const ac = new AbortController();
+    const first = await fetch(`${base}/v1/widgets/events`, { signal: ac.signal, headers: { origin: 'https://ui.summit.example' } });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toMatch(/text\/event-stream/);
+    expect(first.headers.get('access-control-allow-origin')).toBe('https://ui.summit.example');
+    const second = await fetch(`${base}/v1/widgets/events`);
+    expect(second.status).toBe(503);
+    expect(((await second.json()) as any).error.code).toBe('SPH_ERR_OVERLOADED');
+    ac.abort();
+    // The slot comes back when the first client goes away.
+    let again = 503;
+    for (let i = 0; i < 50 && again !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const r = await fetch(`${base}/v1/widgets/events`, { signal: AbortSignal.timeout(500) }).catch(() => null);
+      again = r?.status ?? 0;
+      if (r?.status === 200) await r.body?.cancel();
+    }
+    expect(again).toBe(200);
   });
 });

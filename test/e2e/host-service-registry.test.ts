@@ -8,6 +8,7 @@ import { createHostServer, type HostServer } from '../../src/server/create-serve
 import { compareSemver, RegistryCatalog } from '../../src/server/registry-catalog.js';
 import { fixtureComponent } from '../support/fixtures.js';
 import { silentLogger } from '../support/host.js';
+import { openEvents } from '../support/sse.js';
 import { api, startRegistry, until, type RegistryProcess } from '../support/registry.js';
 
 let reg: RegistryProcess;
@@ -61,12 +62,14 @@ describe('host service with a registry', () => {
     expect(r.status).toBe(200);
     expect(r.body.widget.version).toBe('1.1.0');
     expect(r.body.html).toBe('<p>two</p>');
-    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    // Ready once a fresh snapshot is in (a loaded machine may delay the first poll).
+    await until(async () => (await fetch(`${base}/readyz`)).status === 200, 5000);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/summit_kill_switch_snapshot_age_seconds \d/);
   });
 
   it('a revocation reaches the render API within a second; a restore brings the widget back', async () => {
+    const events = await openEvents(`${base}/v1/widgets/events`);
     expect((await api(reg.url, 'POST', '/v1/revocations', { token: admin, body: { id: 'acme/clock', version: '1.1.0', reason: 'bad release' } })).status).toBe(201);
     const fallback = await until(async () => (await render()).body.widget?.version === '1.0.0', 1000);
     expect(fallback).toBeLessThan(1000);
@@ -77,6 +80,10 @@ describe('host service with a registry', () => {
     expect((await api(reg.url, 'POST', '/v1/revocations/restore', { token: admin, body: { id: 'acme/clock' } })).status).toBe(200);
     await until(async () => (last = await render()).status === 200, 2000);
     expect(last.body.widget.version).toBe('1.1.0');
+    // Pages that embed the widget heard of each change on the event stream.
+    const named = (e: { event: string; data: any }) => e.event === 'widgets' && e.data.widgets.includes('acme/clock');
+    await events.waitFor(() => events.events.filter(named).length >= 3, { timeoutMs: 2000 });
+    events.close();
   });
 
   it('fails closed when the registry goes away: refused and not ready after the staleness bound', async () => {

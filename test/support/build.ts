@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { watToComponent as buildWatComponent } from '../../src/build/wat-widget.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const cacheRoot = join(repoRoot, 'node_modules', '.cache', 'summit-test-builds');
@@ -44,12 +45,7 @@ export const WIDGET_WIT = () => readFile(join(witDir, 'widget.wit'), 'utf8');
 export async function watToComponent(wat: string, opts: { witSource?: string; world?: string } = {}): Promise<Uint8Array> {
   const witSource = opts.witSource ?? (await WIDGET_WIT());
   const world = opts.world ?? 'widget';
-  return cached(hash('wat-component', wat, witSource, world), 'wasm', async () => {
-    const { parse, componentEmbed, componentNew } = await import('@bytecodealliance/jco-transpile/wasm-tools');
-    const binary = await parse(wat);
-    const embedded = await componentEmbed({ binary, witSource, world, stringEncoding: 'utf8' } as never);
-    return componentNew(embedded, [] as never);
-  });
+  return cached(hash('wat-component', wat, witSource, world), 'wasm', () => buildWatComponent(wat, { witSource, world }));
 }
 
 export type JsFeature = 'stdio' | 'random' | 'clocks' | 'http' | 'fetch-event';

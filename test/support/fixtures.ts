@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { widgetModule } from '../../src/build/wat-widget.js';
 import { watToComponent } from './build.js';
 
 const watDir = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/wat');
@@ -12,8 +13,7 @@ export async function fixtureWat(name: string, vars: Record<string, string | num
   for (const [k, v] of Object.entries(vars)) body = body.replaceAll(`{{${k}}}`, String(v));
   if (/\{\{\w+\}\}/.test(body)) throw new Error(`fixture ${name}: unreplaced placeholder`);
   if (body.startsWith(';; no-prelude')) return `(module\n${body}\n)`;
-  const prelude = await readFile(join(watDir, '_prelude.wat'), 'utf8');
-  return `(module\n${prelude}\n${body}\n)`;
+  return widgetModule(body);
 }
 
 export async function fixtureComponent(name: string, vars: Record<string, string | number> = {}): Promise<Uint8Array> {
