@@ -19,5 +19,10 @@ const bundle = (entry, outfile) =>
     logLevel: 'warning',
   });
 // The dev preview, the <summit-widget> embed the host service serves, and the demo page.
-await Promise.all([bundle('preview/preview.ts', 'preview.js'), bundle('embed/summit-widget.ts', 'summit-widget.js')]);
+await Promise.all([
+  bundle('preview/preview.ts', 'preview.js'),
+  bundle('embed/summit-widget.ts', 'summit-widget.js'),
+  bundle('demo/demo.ts', 'demo.js'),
+]);
 for (const f of ['preview.html', 'preview.css']) await copyFile(new URL(`preview/${f}`, src), new URL(f, out));
+for (const f of ['demo.html', 'demo.css']) await copyFile(new URL(`demo/${f}`, src), new URL(f, out));

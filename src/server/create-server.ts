@@ -1,7 +1,7 @@
 // The host service for the Summit UI: a fastify app around a PluginHost. One file per resource
 // under routes/; this file wires them, the request limits and the error mapping.
 import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { createDefaultLogger } from '../host/logger.js';
 import { SphError } from '../errors.js';
 import { statusFor } from './error-status.js';
@@ -45,16 +45,16 @@ export function createHostServer(input: HostServerOptions): HostServer {
   const logger = options.logger ?? createDefaultLogger();
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // The trace id of the caller (W3C traceparent) becomes the request's log binding; one line
+    // per request comes from our onResponse hook, not fastify's pair.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'traceId' }),
     bodyLimit: options.limits.bodyBytes,
     http: { maxHeaderSize: options.limits.headerBytes },
     requestTimeout: options.limits.requestTimeoutMs,
     return503OnClosing: true,
     // Strict validation: no coercion, no silently dropped fields.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
-    // The trace id of the caller (W3C traceparent) becomes the request's log binding.
     genReqId: (req) => parseTraceparent(req.headers.traceparent).traceId,
-    requestIdLogLabel: 'traceId',
   });
   const guard = new WidgetGuard({
     tripAfter: options.limits.breakerTripAfter,

@@ -11,14 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchChromium } from '../support/browser.js';
 import { cacheRoot } from '../support/build.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-// The flags that work on this network (no background connections, no GPU, root user).
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const work = mkdtempSync(join(tmpdir(), 'sph-partner-'));
 const project = join(work, 'hello-widget');
 const env = { ...process.env, SUMMIT_CACHE_DIR: join(cacheRoot, 'partner'), SUMMIT_LOG_LEVEL: 'error', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
@@ -98,7 +96,7 @@ describe('a partner on a clean machine', () => {
       url = JSON.parse(first).url;
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
 
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      browser = await launchChromium();
       page = await browser.newPage();
       page.on('pageerror', (e) => pageErrors.push(String(e)));
       page.on('console', (m) => {

@@ -29,7 +29,7 @@ const BODIES: Record<string, { displayName: string; description: string; body: (
     displayName: 'Hostile: memory bomb',
     description: 'Grows its memory until refused; the memory cap stops it and the page shows a placeholder.',
     body: () => `(func (export "render") (param i32 i32) (result i32)
-      (loop $more (br_if $more (i32.ne (memory.grow (i32.const 64)) (i32.const -1))))
+      (loop $more (br_if $more (i32.ne (memory.grow (i32.const 1024)) (i32.const -1))))
       unreachable)`,
   },
 };

@@ -190,4 +190,10 @@ export class SummitWidget extends HTMLElement {
   }
 }
 
+declare global {
+  interface HTMLElementTagNameMap {
+    'summit-widget': SummitWidget;
+  }
+}
+
 if (!customElements.get('summit-widget')) customElements.define('summit-widget', SummitWidget);
