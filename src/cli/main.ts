@@ -7,6 +7,7 @@ import { buildCommand } from './build.js';
 import { checkCommand } from './check.js';
 import { initCommand } from './init.js';
 import { devCommand } from './dev.js';
+import { serveHostCommand } from './serve.js';
 
 const HELP = `Usage: summit-plugin <command> [options]
 
@@ -17,6 +18,7 @@ Commands:
   build [dir]            build a widget project into a component
   dev [dir]              live preview in a browser: rebuild on save, render in the sandbox
   check <dir|wasm>       the conformance gate: manifest, imports, caps, sanitizer, determinism
+  serve                  the host service for the Summit UI: render API, embed, metrics
 
 Run "summit-plugin <command> --help" for a command's options.
 Options: -h, --help   --version
@@ -44,6 +46,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await devCommand(rest, io);
       case 'check':
         return await checkCommand(rest, io);
+      case 'serve':
+        return await serveHostCommand(rest, io);
       case '--version':
       case '-v':
         io.stdout(`${version()}\n`);

@@ -1,7 +1,7 @@
 // summit-plugin run <component.wasm> [--input <json>] [--manifest <file>] [--cpu-ms N]
 //   [--memory-mb N] [--wall-ms N] [--registry <url> [--registry-key <key>]]
 //   [--egress-proxy <url>] [--json] [--verbose]
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHost } from '../host/plugin-host.js';
@@ -11,7 +11,7 @@ import type { Usage } from '../sandbox/supervisor.js';
 import { createDefaultLogger } from '../host/logger.js';
 import { EGRESS_FLAGS, EGRESS_HELP, egressOptions } from './egress-flags.js';
 import { EXIT, UsageError, errorJson, printJson, type Io } from './output.js';
-import { callRegistry } from './registry-http.js';
+import { registryKey } from './registry-key.js';
 
 export const RUN_HELP = `Usage: summit-plugin run <component.wasm> [options]
 
@@ -191,23 +191,4 @@ function formatEgress(u: Usage): string {
 
 function formatUsage(u: { fuel: number | null; cpuMs: number; memoryBytes: number; wallMs: number }): string {
   return `usage: fuel ${u.fuel ?? '?'} · cpu ${u.cpuMs.toFixed(1)} ms · memory ${(u.memoryBytes / 1048576).toFixed(1)} MiB · wall ${u.wallMs.toFixed(1)} ms\n`;
-}
-
-async function registryKey(url: string, given: string | undefined, io: Io): Promise<string> {
-  if (given !== undefined) {
-    const t = given.trim();
-    const inline = t.startsWith('-----BEGIN') || (/^[A-Za-z0-9+/]+=*$/.test(t) && !(await exists(given)));
-    if (inline) return t;
-    try {
-      return await readFile(given, 'utf8');
-    } catch {
-      throw new UsageError(`cannot read registry key file ${given}`);
-    }
-  }
-  // A local tool may trust what the registry serves, but says so: production hosts pin the key.
-  const r = await callRegistry<{ keys: { publicKey: string; keyid: string }[] }>({ url: url.endsWith('/') ? url : `${url}/`, token: undefined }, 'GET', 'v1/keys');
-  const key = r.keys[0];
-  if (!key) throw new UsageError(`the registry at ${url} serves no signing key`);
-  io.stderr(`warning: trusting the snapshot key the registry serves (keyid ${key.keyid.slice(0, 16)}…); pin it with --registry-key or SUMMIT_REGISTRY_KEY\n`);
-  return key.publicKey;
 }
