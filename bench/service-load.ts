@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fixtureComponent } from '../test/support/fixtures.js';
-import { runLoad, type LoadTarget } from './support/load-gen.js';
+import { runLoad, type LoadTarget } from '../test/support/load-gen.js';
 import { KPI_INPUT, kpiCard } from './support/components.js';
 import { fmt, quantile, table } from './support/stats.js';
 
@@ -41,7 +41,7 @@ function procStatus(pid: number): { rssMiB: number; threads: number } {
 }
 
 async function startService(dir: string, workers: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [new URL('./support/service-process.mjs', import.meta.url).pathname, dir, String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [new URL('../test/support/service-process.mjs', import.meta.url).pathname, dir, String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`service exited with ${code}`)));
