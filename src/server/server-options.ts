@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { InvalidArgError } from '../errors.js';
 import type { PluginHost } from '../host/plugin-host.js';
 import { sanitizeWidgetHtml } from '../host/sanitize.js';
+import { cachedSanitizer } from './sanitize-cache.js';
 import type { WidgetCatalog } from './widget-catalog.js';
 
 export interface ServiceLimits {
@@ -126,5 +127,7 @@ export function resolveServerOptions(input: HostServerOptions): Readonly<Resolve
   }
   if (problems.length > 0) throw new InvalidArgError(`invalid host service options: ${problems.join('; ')}`, { problems });
   if (limits.suspectConcurrency === 0) limits.suspectConcurrency = Math.max(1, Math.floor(input.host.options.workers / 2));
-  return Object.freeze({ ...input, sanitize: input.sanitize ?? ((html: string) => sanitizeWidgetHtml(html).html), limits: Object.freeze(limits) });
+  // The default sanitizer is pure: its answers are remembered (src/server/sanitize-cache.ts).
+  const sanitize = input.sanitize ?? cachedSanitizer((html: string) => sanitizeWidgetHtml(html).html);
+  return Object.freeze({ ...input, sanitize, limits: Object.freeze(limits) });
 }
