@@ -3,6 +3,7 @@
 // thread and its result is cached on a hash of the bundle, the WIT, the feature set and the
 // toolchain (builds are not byte-reproducible, so the source is the key and the output digest
 // is what gets pinned).
+import { componentizeWorkDir } from './componentize-path.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -153,7 +154,7 @@ export class WidgetBuilder {
       // not cached yet
     }
     onProgress({ phase: 'componentize', sourceHash });
-    const work = join(this.#opts.cacheDir, `work-${sourceHash.slice(0, 16)}-${process.pid}`);
+    const work = componentizeWorkDir(join(this.#opts.cacheDir, `work-${sourceHash.slice(0, 16)}-${process.pid}`), process.cwd());
     await mkdir(work, { recursive: true });
     const src = join(work, BUNDLE_NAME);
     await writeFile(src, bundle.js);
