@@ -29,7 +29,7 @@ export interface ServiceLimits {
   breakerMaxCoolDownMs: number;
   /** How long after such a failure a widget stays in the suspect lane. */
   suspectForMs: number;
-  /** Workers a suspect widget may hold at once (default: half the pool, at least 1). */
+  /** Workers all suspect widgets together may hold at once (default: half the pool, at least 1). */
   suspectConcurrency: number;
   /** Open GET /v1/widgets/events streams at most. */
   maxEventStreams: number;
@@ -45,8 +45,9 @@ export const DEFAULT_SERVICE_LIMITS: Readonly<ServiceLimits> = Object.freeze({
   maxQueued: 256,
   requestTimeoutMs: 10_000,
   breakerTripAfter: 3,
-  breakerCoolDownMs: 5_000,
-  breakerMaxCoolDownMs: 60_000,
+  // Like Envoy's outlier ejection: 30 s, doubling on every failed probe, at most 5 min.
+  breakerCoolDownMs: 30_000,
+  breakerMaxCoolDownMs: 300_000,
   suspectForMs: 30_000,
   suspectConcurrency: 0, // 0: half the host's workers
   maxEventStreams: 1000,

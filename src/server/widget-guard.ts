@@ -4,8 +4,9 @@
 //   worker its whole budget (fuel, CPU time, wall clock, memory), the widget is suspended for a
 //   cool-down that doubles on every new trip (up to `maxCoolDownMs`); while suspended its
 //   renders fail at once with SPH_ERR_CIRCUIT_OPEN; after the cool-down one render probes it.
-// - a suspect lane: a widget that hit such a cap recently (`suspectForMs`) may hold at most
-//   `suspectConcurrency` workers at once; more of its renders are shed with SPH_ERR_OVERLOADED.
+// - a suspect lane: widgets that hit such a cap recently (`suspectForMs`) together hold at most
+//   `suspectConcurrency` workers at once (shared by all of them: five hostile widgets must not
+//   take five workers); more of their renders are shed with SPH_ERR_OVERLOADED.
 // Together they bound what hostile traffic costs: measured in bench/service-load.ts.
 import { CircuitOpenError, OverloadedError } from '../errors.js';
 
@@ -41,6 +42,8 @@ export class WidgetGuard {
   readonly #o: WidgetGuardOptions;
   readonly #now: () => number;
   readonly #state = new Map<string, State>();
+  /** Renders of suspect widgets in flight, all widgets together. */
+  #suspectInFlight = 0;
 
   constructor(options: WidgetGuardOptions, now: () => number = () => performance.now()) {
     this.#o = options;
@@ -67,18 +70,22 @@ export class WidgetGuard {
     }
     const suspect = now - s.lastExpensiveAt < this.#o.suspectForMs;
     if (suspect) {
-      if (s.suspectInFlight >= this.#o.suspectConcurrency) {
+      if (this.#suspectInFlight >= this.#o.suspectConcurrency) {
         if (probe) s.probing = false;
-        throw new OverloadedError(`${widget} recently ran into its caps and already holds ${s.suspectInFlight} workers: retry later`);
+        throw new OverloadedError(`${widget} recently ran into its caps, and widgets like it already hold ${this.#suspectInFlight} workers: retry later`);
       }
       s.suspectInFlight++;
+      this.#suspectInFlight++;
     }
     let reported = false;
     return {
       done: (outcome) => {
         if (reported) return;
         reported = true;
-        if (suspect) s.suspectInFlight--;
+        if (suspect) {
+          s.suspectInFlight--;
+          this.#suspectInFlight--;
+        }
         if (probe) s.probing = false;
         this.#record(key, outcome);
       },

@@ -67,4 +67,20 @@ describe('widget guard', () => {
     expect(code(() => g.admit('w', 'd'))).toBe('admitted');
     a.done('ok');
   });
+
+  it('suspect widgets share one lane: several of them together hold at most its workers', () => {
+    const g = new WidgetGuard({ ...OPTIONS, suspectConcurrency: 2 }, clock().now);
+    for (const w of ['a', 'b', 'c']) g.admit(w, 'd').done('SPH_ERR_FUEL_EXHAUSTED');
+    const a = g.admit('a', 'd');
+    const b = g.admit('b', 'd');
+    expect(code(() => g.admit('c', 'd'))).toBe('SPH_ERR_OVERLOADED');
+    expect(code(() => g.admit('good', 'g'))).toBe('admitted');
+    a.done('SPH_ERR_FUEL_EXHAUSTED');
+    a.done('ok'); // reported twice: counted once
+    const c = g.admit('c', 'd');
+    expect(code(() => g.admit('a', 'd'))).toBe('SPH_ERR_OVERLOADED');
+    b.done('ok');
+    c.done('ok');
+    expect(code(() => g.admit('a', 'd').done('ok'))).toBe('admitted');
+  });
 });
