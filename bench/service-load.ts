@@ -10,17 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fixtureComponent } from '../test/support/fixtures.js';
-import { runLoad, type LoadTarget } from '../test/support/load-gen.js';
+import { HOSTILE_WIDGETS, runLoad, type LoadTarget } from '../test/support/load-gen.js';
 import { KPI_INPUT, kpiCard } from './support/components.js';
 import { fmt, quantile, table } from './support/stats.js';
 
-const HOSTILE: [string, string, Record<string, number>][] = [
-  ['spin', 'infinite-loop', {}],
-  ['bomb', 'memory-bomb', {}],
-  ['slow', 'fill-loop', { BYTES: 64 << 20 }],
-  ['trap', 'trap', {}],
-  ['big', 'big-output', {}],
-];
+const HOSTILE = HOSTILE_WIDGETS;
 
 async function widgetDir(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'sph-load-'));

@@ -8,20 +8,11 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { SphError, InvalidArgError } from '../errors.js';
 import type { DevSession } from './dev-session.js';
+import { WIDGET_PAGE_CSP } from '../host/page-csp.js';
 
 export const WEB_DIR = new URL('../../dist/web/', import.meta.url);
 
-const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  // Widgets style themselves with <style> and style attributes (inside the shadow root).
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+const CSP = WIDGET_PAGE_CSP;
 
 const ASSETS: Record<string, { file: string; type: string }> = {
   '/': { file: 'preview.html', type: 'text/html; charset=utf-8' },

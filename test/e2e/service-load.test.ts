@@ -13,17 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWidget } from '../../src/build/build-widget.js';
 import { cacheRoot } from '../support/build.js';
 import { fixtureComponent } from '../support/fixtures.js';
-import { runLoad, type LoadTarget } from '../support/load-gen.js';
+import { HOSTILE_WIDGETS, runLoad, type LoadTarget } from '../support/load-gen.js';
 
 const DURATION_MS = Number(process.env.SUMMIT_LOAD_TEST_MS ?? 60_000);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const HOSTILE: [string, string, Record<string, number>][] = [
-  ['spin', 'infinite-loop', {}],
-  ['bomb', 'memory-bomb', {}],
-  ['slow', 'fill-loop', { BYTES: 64 << 20 }],
-  ['trap', 'trap', {}],
-  ['big', 'big-output', {}],
-];
+const HOSTILE = HOSTILE_WIDGETS;
 const KPI_INPUT = { props: { label: 'Revenue', value: 1234567.891, previous: 1100000, currency: 'EUR' }, context: { locale: 'de-DE' } };
 
 let child: ChildProcess;

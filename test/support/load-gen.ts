@@ -50,3 +50,12 @@ export async function runLoad(baseUrl: string, opts: { connections: number; dura
   agent.destroy();
   return { durationMs: performance.now() - start, byKind };
 }
+
+/** The hostile widgets of the load test and benchmark: [name, WAT fixture, fixture variables]. */
+export const HOSTILE_WIDGETS: readonly [string, string, Record<string, number>][] = [
+  ['spin', 'infinite-loop', {}],
+  ['bomb', 'memory-bomb', {}],
+  ['slow', 'fill-loop', { BYTES: 64 << 20 }],
+  ['trap', 'trap', {}],
+  ['big', 'big-output', {}],
+];

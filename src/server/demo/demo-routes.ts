@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { request } from 'undici';
 import { ForbiddenError, RegistryUnavailableError } from '../../errors.js';
+import { WIDGET_PAGE_CSP } from '../../host/page-csp.js';
 import type { ServiceContext } from '../service-context.js';
 
 export interface DemoCard {
@@ -33,18 +34,7 @@ export interface DemoOptions {
 
 const WEB_DIR = new URL('../../../dist/web/', import.meta.url);
 
-// The second wall (the sanitizer is the first): nothing but our own script runs, nothing
-// loads from elsewhere. Widgets style themselves with <style> inside their shadow roots.
-export const DEMO_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const DEMO_CSP = WIDGET_PAGE_CSP;
 
 const ASSETS: Record<string, { file: string; type: string }> = {
   '/': { file: 'demo.html', type: 'text/html; charset=utf-8' },

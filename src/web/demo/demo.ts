@@ -3,15 +3,10 @@
 // behind its placeholder; an admin panel that revokes and restores widgets in the registry.
 // The page never changes a widget itself after a revocation: the element hears of it on the
 // host's event stream, which is the point of the demo.
+import type { DemoCard } from '../../server/demo/demo-routes.js';
 import '../embed/summit-widget.js';
 
-interface Card {
-  id: string;
-  displayName: string;
-  description: string;
-  kind: 'sample' | 'hostile';
-  props?: unknown;
-  context?: { locale?: string; theme?: string };
+interface Card extends DemoCard {
   revoked: boolean;
 }
 
