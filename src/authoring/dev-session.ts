@@ -40,6 +40,8 @@ export interface BuildInfo {
   warnings?: BuildProblem[];
   /** ms: bundle, componentize (0 when cached), prepare (host.load: transpile, instrument, compile), total to loaded. */
   timings?: { bundleMs: number; componentizeMs: number; prepareMs: number; transpileMs: number; instrumentMs: number; compileMs: number; totalMs: number };
+  /** Function bodies the instrument cache supplied / that were rewritten (only changed code is). */
+  instrumented?: { reusedBodies: number; rewrittenBodies: number };
   error?: DevError;
 }
 
@@ -261,6 +263,7 @@ export class DevSession extends EventEmitter {
         compileMs: plugin.preparation.compileMs,
         totalMs: performance.now() - t0,
       },
+      instrumented: { reusedBodies: plugin.preparation.reusedBodies, rewrittenBodies: plugin.preparation.rewrittenBodies },
     } satisfies Partial<BuildInfo>);
     this.#log.info({ seq, reason, timings: info.timings, digest: info.digest }, 'dev build ready');
     this.emit('build', info);

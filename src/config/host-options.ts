@@ -31,6 +31,12 @@ export interface HostOptions {
   registry?: RegistryClientOptions | RegistryClient;
   /** Plug-in HTTP through the mesh proxy (README "Egress"). Without `egress.proxyUrl`: no egress. */
   egress?: EgressOptions;
+  /**
+   * Memory for instrumented function bodies, reused when a component shares code with one
+   * prepared before (a new build or version of a widget: only changed functions are
+   * re-instrumented; the output is the same byte for byte). Default 64 MiB; 0 turns it off.
+   */
+  instrumentCacheBytes?: number;
 }
 
 export interface ResolvedHostOptions {
@@ -41,9 +47,11 @@ export interface ResolvedHostOptions {
   readonly logger: Logger | undefined;
   readonly registry: RegistryClientOptions | RegistryClient | undefined;
   readonly egress: ResolvedEgressOptions;
+  readonly instrumentCacheBytes: number;
 }
 
-const KNOWN = new Set(['mode', 'limits', 'workers', 'cacheDir', 'logger', 'registry', 'egress']);
+const KNOWN = new Set(['mode', 'limits', 'workers', 'cacheDir', 'logger', 'registry', 'egress', 'instrumentCacheBytes']);
+const DEFAULT_INSTRUMENT_CACHE_BYTES = 64 * 1024 * 1024;
 
 export function defaultCacheDir(): string {
   return process.env.SUMMIT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'summit-plugin-host');
@@ -71,6 +79,10 @@ export function resolveHostOptions(input: HostOptions = {}): ResolvedHostOptions
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) problems.push(`workers must be an integer from 1 to 64, got ${JSON.stringify(input.workers)}`);
   const cacheDir = input.cacheDir === undefined ? defaultCacheDir() : input.cacheDir;
   if (cacheDir !== false && (typeof cacheDir !== 'string' || cacheDir === '')) problems.push('cacheDir must be a directory path or false');
+  const instrumentCacheBytes = input.instrumentCacheBytes ?? DEFAULT_INSTRUMENT_CACHE_BYTES;
+  if (!Number.isSafeInteger(instrumentCacheBytes) || instrumentCacheBytes < 0) {
+    problems.push(`instrumentCacheBytes must be a non-negative integer (bytes; 0 turns the cache off), got ${JSON.stringify(input.instrumentCacheBytes)}`);
+  }
   let egress: ResolvedEgressOptions | undefined;
   try {
     egress = resolveEgressOptions(input.egress);
@@ -79,5 +91,5 @@ export function resolveHostOptions(input: HostOptions = {}): ResolvedHostOptions
   }
   if (problems.length > 0 || !egress) throw new InvalidArgError(`invalid host options: ${problems.join('; ')}`, { problems });
   const limits = resolveLimits(DEFAULT_LIMITS, input.limits, { allowRaise: mode === 'development', where: 'limits' });
-  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger, registry: input.registry, egress });
+  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger, registry: input.registry, egress, instrumentCacheBytes });
 }
