@@ -51,7 +51,8 @@ export interface BuiltWidget {
   bytes: Uint8Array;
   fromCache: boolean;
   sourceHash: string;
-  timings: { bundleMs: number; componentizeMs: number };
+  /** ms; componentize includes Wizer and the WASI stubbing (0 when cached). */
+  timings: { bundleMs: number; componentizeMs: number; wizerMs: number; stubWasiMs: number };
   /** Absolute paths of the sources that went in (what `dev` watches). */
   inputs: string[];
   warnings: BuildProblem[];
@@ -148,7 +149,7 @@ export class WidgetBuilder {
     try {
       const bytes = new Uint8Array(await readFile(out));
       onProgress({ phase: 'done', fromCache: true });
-      return { ...base, bytes, fromCache: true, timings: { bundleMs: bundle.bundleMs, componentizeMs: 0 } };
+      return { ...base, bytes, fromCache: true, timings: { bundleMs: bundle.bundleMs, componentizeMs: 0, wizerMs: 0, stubWasiMs: 0 } };
     } catch {
       // not cached yet
     }
@@ -159,8 +160,9 @@ export class WidgetBuilder {
     await writeFile(src, bundle.js);
     let component: Uint8Array;
     let componentizeMs: number;
+    let steps: { wizerMs: number; stubWasiMs: number };
     try {
-      ({ component, componentizeMs } = await this.#componentizer.componentize({
+      ({ component, componentizeMs, steps } = await this.#componentizer.componentize({
         sourcePath: src,
         sourceName: BUNDLE_NAME,
         witPath: this.#witDir,
@@ -180,7 +182,7 @@ export class WidgetBuilder {
     await rename(tmp, out);
     await pruneBuildCache(this.#opts.cacheDir).catch(() => {});
     onProgress({ phase: 'done', fromCache: false });
-    return { ...base, bytes: component, fromCache: false, timings: { bundleMs: bundle.bundleMs, componentizeMs } };
+    return { ...base, bytes: component, fromCache: false, timings: { bundleMs: bundle.bundleMs, componentizeMs, ...steps } };
   }
 
   /** Warms the componentize thread for this widget's features (see componentize-thread.ts). */

@@ -127,6 +127,18 @@ describe('a partner on a clean machine', () => {
       expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
       expect(Number(await page.locator('#build-status').getAttribute('data-seq'))).toBeGreaterThan(before);
       expect(await page.locator('#build-meta').textContent()).toContain('changed src/widget.ts');
+      // The edit really componentized (Wizer and the WASI stubbing ran), and preparing the new
+      // component re-instrumented only the functions that changed: the engine's came from the
+      // instrument cache filled by the previous build.
+      const state = (await (await fetch(new URL('api/state', url))).json()) as {
+        build: { fromCache: boolean; timings: Record<string, number>; instrumented: { reusedBodies: number; rewrittenBodies: number } };
+      };
+      expect(state.build.fromCache).toBe(false);
+      expect(state.build.timings.wizerMs).toBeGreaterThan(0);
+      expect(state.build.timings.stubWasiMs).toBeGreaterThan(0);
+      expect(state.build.timings.componentizeMs).toBeGreaterThanOrEqual(state.build.timings.wizerMs! + state.build.timings.stubWasiMs!);
+      expect(state.build.instrumented.reusedBodies).toBeGreaterThan(10_000);
+      expect(state.build.instrumented.rewrittenBodies).toBeLessThan(50);
     }, 300_000);
 
     it('a click on data-summit-state renders the widget with that state', async () => {
