@@ -106,6 +106,8 @@ export class WidgetBuilder {
   readonly #ownComponentizer: boolean;
   readonly #witDir: string;
   readonly #toolchain = toolchainVersion();
+  readonly #writes = new Set<Promise<void>>();
+  #writeSeq = 0;
 
   constructor(opts: BuildWidgetOptions, componentizer?: Componentizer) {
     this.#opts = opts;
@@ -177,12 +179,34 @@ export class WidgetBuilder {
     } finally {
       await rm(work, { recursive: true, force: true });
     }
-    const tmp = `${out}.${process.pid}.tmp`;
-    await writeFile(tmp, component);
-    await rename(tmp, out);
-    await pruneBuildCache(this.#opts.cacheDir).catch(() => {});
+    this.#persist(out, component);
     onProgress({ phase: 'done', fromCache: false });
     return { ...base, bytes: component, fromCache: false, timings: { bundleMs: bundle.bundleMs, componentizeMs, ...steps } };
+  }
+
+  /**
+   * Writes a new component to the build cache without holding up the build: `dev` loads and
+   * renders it meanwhile. close() (and flush()) wait for the writes. Best effort, like every
+   * cache here: a failed write costs the next build time, never correctness.
+   */
+  #persist(out: string, component: Uint8Array): void {
+    const tmp = `${out}.${process.pid}.${++this.#writeSeq}.tmp`;
+    const write = (async () => {
+      try {
+        await writeFile(tmp, component);
+        await rename(tmp, out);
+      } catch {
+        await rm(tmp, { force: true }).catch(() => {});
+      }
+      await pruneBuildCache(this.#opts.cacheDir).catch(() => {});
+    })();
+    this.#writes.add(write);
+    void write.finally(() => this.#writes.delete(write));
+  }
+
+  /** Resolves when every component built so far is in the build cache. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#writes]);
   }
 
   /** Warms the componentize thread for this widget's features (see componentize-thread.ts). */
@@ -192,6 +216,7 @@ export class WidgetBuilder {
   }
 
   async close(): Promise<void> {
+    await this.flush();
     await this.bundler.dispose();
     if (this.#ownComponentizer) await this.#componentizer.close();
   }
