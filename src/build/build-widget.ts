@@ -161,7 +161,7 @@ export class WidgetBuilder {
       // not cached yet
     }
     onProgress({ phase: 'componentize', sourceHash });
-    const work = join(this.#opts.cacheDir, `work-${sourceHash.slice(0, 16)}-${process.pid}`);
+    const work = join(this.#opts.cacheDir, `work-${sourceHash.slice(0, 16)}-${process.pid}-${++this.#writeSeq}`);
     await mkdir(work, { recursive: true });
     const src = join(work, BUNDLE_NAME);
     await writeFile(src, bundle.js);
@@ -183,7 +183,7 @@ export class WidgetBuilder {
       }
       throw err;
     } finally {
-      await rm(work, { recursive: true, force: true });
+      this.#track(rm(work, { recursive: true, force: true }).catch(() => {}));
     }
     this.#persist(out, component);
     onProgress({ phase: 'done', fromCache: false });
@@ -192,7 +192,8 @@ export class WidgetBuilder {
 
   /**
    * Writes a new component to the build cache without holding up the build: `dev` loads and
-   * renders it meanwhile. close() (and flush()) wait for the writes. Best effort, like every
+   * renders it meanwhile. close() (and flush()) wait for the writes (and the removal of the
+   * work folders). Best effort, like every
    * cache here: a failed write costs the next build time, never correctness.
    */
   #persist(out: string, component: Uint8Array): void {
@@ -206,8 +207,12 @@ export class WidgetBuilder {
       }
       await pruneBuildCache(this.#opts.cacheDir).catch(() => {});
     })();
-    this.#writes.add(write);
-    void write.finally(() => this.#writes.delete(write));
+    this.#track(write);
+  }
+
+  #track(p: Promise<void>): void {
+    this.#writes.add(p);
+    void p.finally(() => this.#writes.delete(p));
   }
 
   /** Resolves when every component built so far is in the build cache. */
