@@ -68,18 +68,17 @@ async function memoizeSplice(componentizeUrl: string): Promise<void> {
       return out;
     };
     const original = splicer.spliceBindings.bind(splicer);
-    const memo = new Map<string, unknown>();
+    // One project at a time: one entry. The engine is compared byte for byte with the one the
+    // entry was made from (cheaper than hashing 10 MB on every build).
+    let memo: { engine: Uint8Array; key: string; result: unknown } | undefined;
     splicer.spliceBindings = (engine, features, witWorld, witPath, worldName, debug) => {
       if (witWorld !== undefined || debug) return original(engine, features, witWorld, witPath, worldName, debug);
-      const key = [createHash('sha256').update(engine).digest('hex'), [...features].sort().join(','), witPath, witHash(witPath), worldName].join('\0');
-      let hit = memo.get(key);
-      if (hit === undefined) {
-        splices++;
-        hit = original(engine, features, witWorld, witPath, worldName, debug);
-        memo.clear(); // one project at a time: keep one entry
-        memo.set(key, hit);
-      }
-      return hit;
+      const key = [[...features].sort().join(','), witPath, witHash(witPath), worldName].join('\0');
+      if (memo && memo.key === key && Buffer.from(memo.engine).equals(Buffer.from(engine.buffer, engine.byteOffset, engine.byteLength))) return memo.result;
+      splices++;
+      const result = original(engine, features, witWorld, witPath, worldName, debug);
+      memo = { engine: new Uint8Array(engine), key, result };
+      return result;
     };
   } catch {
     // not this layout: no memo
