@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto';
+import { Writer } from './writer.js';
 
 /**
  * Instrumented function bodies, keyed by content, so that instrumenting a module that shares
@@ -67,6 +68,7 @@ export class BodyCache {
   #mismatches = 0;
   readonly #costIds = new WeakMap<object, number>();
   #nextCostId = 1;
+  #scratch: Writer | undefined;
 
   constructor(opts: { maxBytes: number }) {
     if (!Number.isSafeInteger(opts.maxBytes) || opts.maxBytes < 0) throw new RangeError('BodyCache maxBytes must be a non-negative integer');
@@ -80,6 +82,7 @@ export class BodyCache {
   clear(): void {
     this.#entries.clear();
     this.#bytes = 0;
+    this.#scratch = undefined;
   }
 
   /**
@@ -102,6 +105,19 @@ export class BodyCache {
   key(context: string, paramCount: number, entryPoint: boolean, bytes: Uint8Array, start: number, end: number): string {
     const digest = sha256(bytes.subarray(start, end));
     return `${context}:${paramCount}:${entryPoint ? 1 : 0}:${end - start}:${digest}`;
+  }
+
+  /**
+   * @internal The buffer the code section is rewritten into, reused from one rewrite to the
+   * next: its pages stay mapped (faulting in ~13 MB afresh per engine module is a measurable
+   * part of a cached rewrite). The caller copies out of it before the next rewrite; one thread
+   * only (a BodyCache never leaves its thread). Not counted in maxBytes; dropped by clear().
+   */
+  scratch(capacity: number): Writer {
+    if (!this.#scratch) this.#scratch = new Writer(capacity);
+    this.#scratch.reset();
+    this.#scratch.ensure(capacity);
+    return this.#scratch;
   }
 
   /** @internal Looks a body up (and marks it recently used). */

@@ -316,7 +316,8 @@ function rewriteCode(
   const r = new Reader(bytes, code.payloadStart, code.end, 'section 10');
   const n = r.u32();
   // Fuel adds roughly a third to code size; start there to avoid most regrowth.
-  const out = new Writer(Math.ceil((code.end - code.payloadStart) * (options.fuel ? 1.4 : 1.02)) + 64);
+  const estimate = Math.ceil((code.end - code.payloadStart) * (options.fuel ? 1.4 : 1.02)) + 64;
+  const out = cache ? cache.scratch(estimate) : new Writer(estimate);
   const body = new Writer(4096);
   for (let i = 0; i < n; i++) {
     const size = r.u32();
