@@ -120,8 +120,6 @@ function toDevError(err: unknown, map: (s: string) => string = (s) => s): DevErr
 
 export class DevSession extends EventEmitter {
   readonly dir: string;
-  /** Prepare the engine module while componentize-js wraps it (PluginHost.anticipate); off only to compare (bench). */
-  prepareAhead = true;
   readonly #log: Logger;
   readonly #componentizer = new Componentizer();
   readonly #host: PluginHost;
@@ -241,7 +239,7 @@ export class DevSession extends EventEmitter {
     try {
       // While componentize-js wraps the finished engine module into a component, the host
       // instruments and compiles it ahead (used only if the component embeds it unchanged).
-      built = await this.#builder.build(undefined, this.prepareAhead ? { onCoreModule: (m) => this.#host.anticipate(m) } : {});
+      built = await this.#builder.build(undefined, { onCoreModule: (m) => this.#host.anticipate(m) });
     } catch (err) {
       this.#fail(info, toDevError(err));
       const problems = SphError.isSphError(err) ? (err.details.problems as BuildProblem[] | undefined) : undefined;
