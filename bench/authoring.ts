@@ -54,8 +54,8 @@ export async function authoringBench(saves = 8): Promise<{ medianMs: number }> {
     const rows: (string | number)[][] = [];
     const totals: number[] = [];
     const cpus: number[] = [];
-    const header = ['step', 'save->preview', 'cpu (all threads + Wizer)', 'watch', 'bundle', 'componentize', 'of which wizer/stubWasi/rest', 'prepare', 'of which transpile/instrument/compile', 'bodies rewritten', 'done ahead', 'render', 'other'];
-    type Split = { total: number; cpu: number; watch: number; bundle: number; componentize: number; wizer: number; stub: number; prepare: number; transpile: number; instrument: number; compile: number; rewritten: number; ahead: number; render: number; other: number };
+    const header = ['step', 'save->preview', 'cpu (all threads + Wizer)', 'watch', 'bundle', 'componentize', 'of which wizer/stubWasi/rest', 'prepare', 'of which transpile/instrument/compile', 'bodies rewritten', 'render', 'other'];
+    type Split = { total: number; cpu: number; watch: number; bundle: number; componentize: number; wizer: number; stub: number; prepare: number; transpile: number; instrument: number; compile: number; rewritten: number; render: number; other: number };
     const row = (name: string, x: Split): (string | number)[] => [
       name,
       fmt(x.total, 0),
@@ -67,13 +67,12 @@ export async function authoringBench(saves = 8): Promise<{ medianMs: number }> {
       fmt(x.prepare, 0),
       `${fmt(x.transpile, 0)}/${fmt(x.instrument, 0)}/${fmt(x.compile, 0)}`,
       String(x.rewritten),
-      fmt(x.ahead, 0),
       fmt(x.render, 0),
       Number.isNaN(x.other) ? '' : fmt(x.other, 0),
     ];
-    const split = (b: { timings: Record<string, number>; instrumented?: { rewrittenBodies: number; anticipatedMs: number } }, renderMs: number, total: number, cpu: number, watch: number): Split => {
+    const split = (b: { timings: Record<string, number>; instrumented?: { rewrittenBodies: number } }, renderMs: number, total: number, cpu: number, watch: number): Split => {
       const t = b.timings;
-      return { total, cpu, watch, bundle: t.bundleMs!, componentize: t.componentizeMs!, wizer: t.wizerMs!, stub: t.stubWasiMs!, prepare: t.prepareMs!, transpile: t.transpileMs!, instrument: t.instrumentMs!, compile: t.compileMs!, rewritten: b.instrumented?.rewrittenBodies ?? NaN, ahead: b.instrumented?.anticipatedMs ?? NaN, render: renderMs, other: total - watch - t.bundleMs! - t.componentizeMs! - t.prepareMs! - renderMs };
+      return { total, cpu, watch, bundle: t.bundleMs!, componentize: t.componentizeMs!, wizer: t.wizerMs!, stub: t.stubWasiMs!, prepare: t.prepareMs!, transpile: t.transpileMs!, instrument: t.instrumentMs!, compile: t.compileMs!, rewritten: b.instrumented?.rewrittenBodies ?? NaN, render: renderMs, other: total - watch - t.bundleMs! - t.componentizeMs! - t.prepareMs! - renderMs };
     };
     rows.push(row('first build (no cache)', split(firstBuild, first.data.renderMs, coldMs, NaN, NaN)));
     const splits: Split[] = [];
@@ -105,7 +104,7 @@ export async function authoringBench(saves = 8): Promise<{ medianMs: number }> {
     table(`(g) authoring: save -> updated preview in summit-plugin dev, kpi-card sample (ms)`, header, rows);
     console.log(`median save -> preview over ${saves} saves: ${fmt(med0, 0)} ms (bar: <= 3000 ms) ${med0 <= 3000 ? 'PASS' : 'OVER'}; max ${fmt(Math.max(...totals), 0)} ms; median CPU per save ${fmt(median(cpus), 0)} ms`);
     const os = await import('node:os');
-    console.log(`prepare = host.load (transpile is reused for a component of the same shape; "bodies rewritten" = functions the instrument cache did not have; "done ahead" = instrument + compile of the engine module done while componentize-js was still wrapping it, not part of prepare); render = host round trip of the first render of the new build; other = SSE, sanitizing, bookkeeping`);
+    console.log(`prepare = host.load (transpile is reused for a component of the same shape; "bodies rewritten" = functions the instrument cache did not have); render = host round trip of the first render of the new build; other = SSE, sanitizing, bookkeeping`);
     console.log(`load average before the saves: ${loadBefore.map((l) => l.toFixed(1)).join(' ')}, after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores`);
     return { medianMs: med0 };
   } finally {

@@ -53,11 +53,8 @@ export interface BuildInfo {
     compileMs: number;
     totalMs: number;
   };
-  /**
-   * Function bodies the instrument cache supplied / that were rewritten (only changed code is),
-   * and the instrument + compile work done ahead while componentize-js was still wrapping (ms).
-   */
-  instrumented?: { reusedBodies: number; rewrittenBodies: number; anticipatedMs: number };
+  /** Function bodies the instrument cache supplied / that were rewritten (only changed code is). */
+  instrumented?: { reusedBodies: number; rewrittenBodies: number };
   error?: DevError;
 }
 
@@ -237,9 +234,7 @@ export class DevSession extends EventEmitter {
     }
     let built: BuiltWidget;
     try {
-      // While componentize-js wraps the finished engine module into a component, the host
-      // instruments and compiles it ahead (used only if the component embeds it unchanged).
-      built = await this.#builder.build(undefined, { onCoreModule: (m) => this.#host.anticipate(m) });
+      built = await this.#builder.build();
     } catch (err) {
       this.#fail(info, toDevError(err));
       const problems = SphError.isSphError(err) ? (err.details.problems as BuildProblem[] | undefined) : undefined;
@@ -283,7 +278,7 @@ export class DevSession extends EventEmitter {
         compileMs: plugin.preparation.compileMs,
         totalMs: performance.now() - t0,
       },
-      instrumented: { reusedBodies: plugin.preparation.reusedBodies, rewrittenBodies: plugin.preparation.rewrittenBodies, anticipatedMs: plugin.preparation.anticipatedMs },
+      instrumented: { reusedBodies: plugin.preparation.reusedBodies, rewrittenBodies: plugin.preparation.rewrittenBodies },
     } satisfies Partial<BuildInfo>);
     this.#log.info({ seq, reason, timings: info.timings, digest: info.digest }, 'dev build ready');
     this.emit('build', info);

@@ -138,12 +138,7 @@ export class WidgetBuilder {
     return this.#hash((await this.bundler.bundle()).js);
   }
 
-  /**
-   * Bundles and componentizes (or serves the build cache). `onCoreModule` receives the engine
-   * module as soon as it is final, while componentize-js still wraps it (what `dev` hands to
-   * PluginHost.anticipate).
-   */
-  async build(onProgress: (p: BuildProgress) => void = () => {}, hooks: { onCoreModule?: (module: Uint8Array) => void } = {}): Promise<BuiltWidget> {
+  async build(onProgress: (p: BuildProgress) => void = () => {}): Promise<BuiltWidget> {
     const world = this.#opts.world ?? 'widget';
     const features = this.#features();
     const disableFeatures = ALL_FEATURES.filter((f) => !features.includes(f));
@@ -175,7 +170,6 @@ export class WidgetBuilder {
         witPath: this.#witDir,
         worldName: world,
         disableFeatures,
-        ...(hooks.onCoreModule ? { onStubbed: hooks.onCoreModule } : {}),
       }));
     } catch (err) {
       if (SphError.isSphError(err) && err.details.phase === 'componentize' && /initialize component|top-level/.test(err.message)) {

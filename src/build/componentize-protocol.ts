@@ -10,15 +10,6 @@ export interface ComponentizeRequest {
   witPath: string;
   worldName: string;
   disableFeatures: string[];
-  /** Send the engine module as soon as it is stubbed (a ComponentizeNotice), before wrapping it. */
-  notifyStubbed?: boolean;
-}
-
-/** Sent during a job, before its reply: the finished core module, not yet wrapped into a component. */
-export interface ComponentizeNotice {
-  id: number;
-  notice: 'stubbed';
-  module: Uint8Array;
 }
 
 export type ComponentizeReply =

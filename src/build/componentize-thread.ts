@@ -8,7 +8,7 @@ import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import type { ComponentizeNotice, ComponentizeReply, ComponentizeRequest } from './componentize-protocol.js';
+import type { ComponentizeReply, ComponentizeRequest } from './componentize-protocol.js';
 
 interface Splicer {
   spliceBindings: (engine: Uint8Array, features: string[], witWorld: unknown, witPath: string, worldName: string, debug: boolean) => unknown;
@@ -21,8 +21,6 @@ let componentizeUrl = '';
 let splices = 0;
 // Time spent in the steps of the current build (see timeSteps).
 const steps = { wizerMs: 0, stubWasiMs: 0 };
-// The job running now, when it asked for its stubbed module (see memoizeSplice).
-let notifyFor: number | undefined;
 // componentize-js's own list, in its order: what it passes to the splicer.
 const DEFAULT_FEATURES = ['stdio', 'random', 'clocks', 'http', 'fetch-event'];
 
@@ -51,21 +49,11 @@ async function memoizeSplice(componentizeUrl: string): Promise<void> {
     const stub = splicer.stubWasi.bind(splicer);
     splicer.stubWasi = (...args: unknown[]) => {
       const t0 = performance.now();
-      let out: unknown;
       try {
-        out = stub(...args);
+        return stub(...args);
       } finally {
         steps.stubWasiMs += performance.now() - t0;
       }
-      // The engine module is final now; wrapping it into a component takes a while longer,
-      // which `dev` uses to prepare it ahead (PluginHost.anticipate). A copy: componentize-js
-      // goes on with the original.
-      if (notifyFor !== undefined && out instanceof Uint8Array) {
-        const module = out.slice();
-        const notice: ComponentizeNotice = { id: notifyFor, notice: 'stubbed', module };
-        parentPort!.postMessage(notice, [module.buffer as ArrayBuffer]);
-      }
-      return out;
     };
     const original = splicer.spliceBindings.bind(splicer);
     // One project at a time: one entry. The engine is compared byte for byte with the one the
@@ -147,20 +135,14 @@ async function handle(req: ComponentizeRequest): Promise<ComponentizeReply> {
     const before = splices;
     steps.wizerMs = 0;
     steps.stubWasiMs = 0;
-    notifyFor = req.notifyStubbed ? req.id : undefined;
     const t0 = performance.now();
-    let component: Uint8Array;
-    try {
-      ({ component } = await componentize({
-        sourcePath: req.sourcePath,
-        sourceName: req.sourceName,
-        witPath: req.witPath,
-        worldName: req.worldName,
-        disableFeatures: req.disableFeatures,
-      }));
-    } finally {
-      notifyFor = undefined;
-    }
+    const { component } = await componentize({
+      sourcePath: req.sourcePath,
+      sourceName: req.sourceName,
+      witPath: req.witPath,
+      worldName: req.worldName,
+      disableFeatures: req.disableFeatures,
+    });
     // Transfer the bytes, not a view into a larger (or pooled) buffer.
     const bytes = component.byteOffset === 0 && component.byteLength === component.buffer.byteLength ? component : component.slice();
     return { id: req.id, ok: true, component: bytes, componentizeMs: performance.now() - t0, spliceReused: splices === before, steps: { ...steps } };

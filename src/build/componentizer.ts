@@ -2,7 +2,7 @@
 // builds (dev) or closed when idle (one-shot builds, tests), and restarted if it dies.
 import { Worker } from 'node:worker_threads';
 import { BuildFailedError } from '../errors.js';
-import type { ComponentizeNotice, ComponentizeReply, ComponentizeRequest, ComponentizeSteps } from './componentize-protocol.js';
+import type { ComponentizeReply, ComponentizeRequest, ComponentizeSteps } from './componentize-protocol.js';
 
 export interface ComponentizeJob {
   sourcePath: string;
@@ -10,8 +10,6 @@ export interface ComponentizeJob {
   witPath: string;
   worldName: string;
   disableFeatures: readonly string[];
-  /** Called with the engine module once it is final, before componentize-js wraps it (dev). */
-  onStubbed?: (module: Uint8Array) => void;
 }
 
 export interface ComponentizeOutcome {
@@ -41,7 +39,7 @@ export interface ComponentizerOptions {
 export class Componentizer {
   #worker: Worker | undefined;
   #nextId = 1;
-  #pending = new Map<number, { resolve: (r: ComponentizeReply) => void; reject: (e: Error) => void; onStubbed?: ((module: Uint8Array) => void) | undefined }>();
+  #pending = new Map<number, { resolve: (r: ComponentizeReply) => void; reject: (e: Error) => void }>();
   #queue: Promise<unknown> = Promise.resolve();
   #idleTimer: NodeJS.Timeout | undefined;
   readonly #idleMs: number;
@@ -71,10 +69,9 @@ export class Componentizer {
     clearTimeout(this.#idleTimer);
     const worker = this.#ensure();
     const id = this.#nextId++;
-    const { onStubbed, ...fields } = job;
-    const req: ComponentizeRequest = { id, ...fields, disableFeatures: [...job.disableFeatures], ...(warmup ? { warmup } : {}), ...(onStubbed ? { notifyStubbed: true } : {}) };
+    const req: ComponentizeRequest = { id, ...job, disableFeatures: [...job.disableFeatures], ...(warmup ? { warmup } : {}) };
     const reply = await new Promise<ComponentizeReply>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, onStubbed });
+      this.#pending.set(id, { resolve, reject });
       worker.postMessage(req);
     }).finally(() => this.#armIdle());
     if (!reply.ok) {
@@ -89,15 +86,7 @@ export class Componentizer {
     const { script, eval: isEval } = threadScript();
     const worker = new Worker(script, { eval: isEval, stdout: false, stderr: false });
     worker.unref(); // never keeps a process alive by itself
-    worker.on('message', (reply: ComponentizeReply | ComponentizeNotice) => {
-      if ('notice' in reply) {
-        try {
-          this.#pending.get(reply.id)?.onStubbed?.(reply.module);
-        } catch {
-          // a hint; its consumer's failure is not the build's
-        }
-        return;
-      }
+    worker.on('message', (reply: ComponentizeReply) => {
       const p = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
       p?.resolve(reply);

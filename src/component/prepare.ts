@@ -8,7 +8,6 @@ import { deniedImports } from '../sandbox/capabilities/index.js';
 import { checkComponentHeader } from './binary-header.js';
 import { sha256Hex } from './digest.js';
 import { DiskCache, type CacheMeta } from './disk-cache.js';
-import { applyEmbedding, learnEmbedding, sameBytes, type Embedding } from './embedding.js';
 import { transpileComponent } from './transpile.js';
 
 export interface PreparedComponent {
@@ -29,8 +28,6 @@ export interface PreparedComponent {
   readonly timings: Readonly<{ transpileMs: number; instrumentMs: number; compileMs: number }>;
   /** Function bodies taken from the body cache / rewritten while instrumenting (0/0 from disk). */
   readonly bodies: Readonly<{ reused: number; rewritten: number }>;
-  /** Instrument + compile work done before prepare() was called (see anticipate()), ms. */
-  readonly anticipatedMs: number;
 }
 
 export interface PrepareOptions {
@@ -80,11 +77,9 @@ export function checkInitialMemory(label: string, initialMemoryPages: number, me
   }
 }
 
-async function compileAll(label: string, cores: Map<string, Uint8Array>, ready: ReadonlyMap<string, WebAssembly.Module> = new Map()): Promise<Map<string, WebAssembly.Module>> {
+async function compileAll(label: string, cores: Map<string, Uint8Array>): Promise<Map<string, WebAssembly.Module>> {
   const compiled = await Promise.all(
     [...cores].map(async ([name, bytes]) => {
-      const done = ready.get(name);
-      if (done) return [name, done] as const;
       try {
         return [name, await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>)] as const;
       } catch (err) {
@@ -106,19 +101,8 @@ export interface PreparerOptions {
   instrumentCacheBytes?: number;
 }
 
-/** A core module prepared ahead (anticipate()), waiting for the component that embeds it. */
-interface Anticipated {
-  module: Uint8Array;
-  memoryMaxPages: number;
-  tableElements: number;
-  result: Promise<{ instrumented: Uint8Array; compiled: WebAssembly.Module; ms: number; reused: number; rewritten: number } | undefined>;
-}
-
 export class ComponentPreparer {
   readonly #disk: DiskCache | undefined;
-  #hint: Uint8Array | undefined;
-  #embedding: Embedding | undefined;
-  #anticipated: Anticipated | undefined;
   readonly #memory = new Map<string, PreparedComponent>();
   readonly #inflight = new Map<string, Promise<PreparedComponent>>();
   readonly #maxEntries: number;
@@ -129,42 +113,6 @@ export class ComponentPreparer {
     this.#maxEntries = opts.maxEntries ?? 64;
     const bytes = opts.instrumentCacheBytes ?? 64 * 1024 * 1024;
     this.#bodies = bytes > 0 ? new BodyCache({ maxBytes: bytes }) : undefined;
-  }
-
-  /**
-   * A core module that a component about to be prepared will probably embed, in the form it
-   * had before it was wrapped into the component (`dev`: the engine module componentize-js has
-   * just finished, while it is still wrapping it). Once one such pair has been seen, the
-   * embedded module is predicted (embedding.ts), and instrumented and compiled now, off the
-   * critical path. prepare() uses that work only for a core module equal to the prediction
-   * byte for byte, with the same options; anything else is prepared as usual. Holds at most
-   * one module ahead.
-   */
-  anticipate(source: Uint8Array, opts: Pick<PrepareOptions, 'memoryBytes' | 'tableElements'>): void {
-    if (!(source instanceof Uint8Array)) return;
-    this.#hint = source;
-    const module = this.#embedding && applyEmbedding(this.#embedding, source);
-    if (!module) return;
-    const memoryMaxPages = Math.floor(opts.memoryBytes / WASM_PAGE_BYTES);
-    const cache = this.#bodies;
-    const result = new Promise<Anticipated['result'] extends Promise<infer R> ? R : never>((resolve) => {
-      // Not in the caller's turn: it is a message handler with a component still to come.
-      setImmediate(() => {
-        const t0 = performance.now();
-        const before = cache?.stats;
-        try {
-          const { bytes } = instrumentModule(module, { fuel: true, memoryMaxPages, tableMaxElements: opts.tableElements, ...WIDGET_METERING, ...(cache ? { cache } : {}) });
-          const after = cache?.stats;
-          WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).then(
-            (compiled) => resolve({ instrumented: bytes, compiled, ms: performance.now() - t0, reused: (after?.hits ?? 0) - (before?.hits ?? 0), rewritten: (after?.misses ?? 0) - (before?.misses ?? 0) }),
-            () => resolve(undefined),
-          );
-        } catch {
-          resolve(undefined); // prepare() will report whatever is wrong with the real module
-        }
-      });
-    });
-    this.#anticipated = { module, memoryMaxPages, tableElements: opts.tableElements, result };
   }
 
   /** The body cache's counters (undefined when it is off). */
@@ -234,7 +182,6 @@ export class ComponentPreparer {
         source: 'disk-cache' as const,
         timings: Object.freeze({ transpileMs: 0, instrumentMs: 0, compileMs: performance.now() - t0 }),
         bodies: Object.freeze({ reused: 0, rewritten: 0 }),
-        anticipatedMs: 0,
       });
     }
 
@@ -258,30 +205,10 @@ export class ComponentPreparer {
     }
     // Refuse before instrumenting or allocating anything.
     checkInitialMemory(label, initialMemoryPages, opts.memoryBytes);
-    const ready = new Map<string, WebAssembly.Module>();
-    const ahead = this.#anticipated;
-    let anticipatedMs = 0;
-    let reused = 0;
-    let rewritten = 0;
+    const before = this.#bodies?.stats;
     for (const [name, core] of transpiled.coreModules) {
-      if (ahead && ahead.memoryMaxPages === memoryMaxPages && ahead.tableElements === opts.tableElements && sameBytes(ahead.module, core)) {
-        const done = await ahead.result;
-        if (done) {
-          if (this.#anticipated === ahead) this.#anticipated = undefined;
-          instrumented.set(name, done.instrumented);
-          ready.set(name, done.compiled);
-          anticipatedMs = done.ms;
-          reused += done.reused;
-          rewritten += done.rewritten;
-          continue;
-        }
-      }
       try {
-        const before = this.#bodies?.stats;
         const { bytes: out } = instrumentModule(core, { fuel: true, memoryMaxPages, tableMaxElements: opts.tableElements, ...WIDGET_METERING, ...(this.#bodies ? { cache: this.#bodies } : {}) });
-        const after = this.#bodies?.stats;
-        reused += (after?.hits ?? 0) - (before?.hits ?? 0);
-        rewritten += (after?.misses ?? 0) - (before?.misses ?? 0);
         instrumented.set(name, out);
       } catch (err) {
         if (err instanceof WasmRewriteError) throw new InvalidComponentError(`${label}: core module ${name}: ${err.message}`);
@@ -289,21 +216,9 @@ export class ComponentPreparer {
       }
     }
     const t2 = performance.now();
-    const bodies = Object.freeze({ reused, rewritten });
-    // Learn how this component embeds the module anticipated for it, unless the prediction
-    // just proved right (the rule stands).
-    const hint = this.#hint;
-    this.#hint = undefined;
-    if (hint && ready.size === 0) {
-      for (const core of transpiled.coreModules.values()) {
-        const rule = learnEmbedding(hint, core);
-        if (rule) {
-          this.#embedding = rule;
-          break;
-        }
-      }
-    }
-    const coreModules = await compileAll(label, instrumented, ready);
+    const after = this.#bodies?.stats;
+    const bodies = Object.freeze({ reused: (after?.hits ?? 0) - (before?.hits ?? 0), rewritten: (after?.misses ?? 0) - (before?.misses ?? 0) });
+    const coreModules = await compileAll(label, instrumented);
     const t3 = performance.now();
 
     const meta: CacheMeta = {
@@ -329,7 +244,6 @@ export class ComponentPreparer {
       source: 'prepared' as const,
       timings: Object.freeze({ transpileMs: t1 - t0, instrumentMs: t2 - t1, compileMs: t3 - t2 }),
       bodies,
-      anticipatedMs,
     });
   }
 }

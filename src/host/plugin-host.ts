@@ -56,8 +56,6 @@ export interface Plugin {
     /** Function bodies reused from the instrument cache / rewritten (see HostOptions.instrumentCacheBytes). */
     readonly reusedBodies: number;
     readonly rewrittenBodies: number;
-    /** Instrument + compile done ahead, before load() was called (see PluginHost.anticipate). */
-    readonly anticipatedMs: number;
   };
 }
 
@@ -104,13 +102,7 @@ class LoadedPlugin implements Plugin {
     return this.prepared.imports;
   }
   get preparation() {
-    return {
-      source: this.prepared.source,
-      ...this.prepared.timings,
-      reusedBodies: this.prepared.bodies.reused,
-      rewrittenBodies: this.prepared.bodies.rewritten,
-      anticipatedMs: this.prepared.anticipatedMs,
-    };
+    return { source: this.prepared.source, ...this.prepared.timings, reusedBodies: this.prepared.bodies.reused, rewrittenBodies: this.prepared.bodies.rewritten };
   }
 }
 
@@ -184,17 +176,6 @@ export class PluginHost {
 
   #killSwitchCheck(id: string, version: string | undefined, digest: string): void {
     this.#registry?.killSwitch.check(id, version, digest);
-  }
-
-  /**
-   * A hint for tools that build components (`summit-plugin dev`): a core module, as it was
-   * before being wrapped, that the next component to be loaded will probably embed. The host
-   * may instrument and compile it ahead; load() uses that only for a core module that is the
-   * same byte for byte (ComponentPreparer.anticipate). Never changes what load() accepts.
-   */
-  anticipate(coreModule: Uint8Array): void {
-    if (this.#closed || !(coreModule instanceof Uint8Array)) return;
-    this.#preparer.anticipate(coreModule, { memoryBytes: this.options.limits.memoryBytes, tableElements: this.options.limits.tableElements });
   }
 
   /** Loads a component (bytes or a file path): verified, import-checked, instrumented, compiled. */

@@ -122,10 +122,7 @@ describe('a partner on a clean machine', () => {
       await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
       const before = Number(await page.locator('#build-status').getAttribute('data-seq'));
       original = readFileSync(source, 'utf8');
-      // A statement unique to this run, so the edit really componentizes even when an earlier
-      // run left this build in the cache.
-      const nonce = (n: number) => `\n(globalThis as { editNonce?: string }).editNonce = '${process.pid}-${Date.now()}-${n}';\n`;
-      writeFileSync(source, original.replace('<h2>${escapeHtml(title)}</h2>', '<h2>${escapeHtml(title)} (edited)</h2>') + nonce(1));
+      writeFileSync(source, original.replace('<h2>${escapeHtml(title)}</h2>', '<h2>${escapeHtml(title)} (edited)</h2>'));
       await page.waitForFunction(() => (document.querySelector('#widget')?.shadowRoot?.innerHTML ?? '').includes('(edited)</h2>'), null, { timeout: 240_000 });
       expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
       expect(Number(await page.locator('#build-status').getAttribute('data-seq'))).toBeGreaterThan(before);
@@ -142,18 +139,6 @@ describe('a partner on a clean machine', () => {
       expect(state.build.timings.componentizeMs).toBeGreaterThanOrEqual(state.build.timings.wizerMs! + state.build.timings.stubWasiMs!);
       expect(state.build.instrumented.reusedBodies).toBeGreaterThan(10_000);
       expect(state.build.instrumented.rewrittenBodies).toBeLessThan(50);
-
-      // From the second componentize on, the engine module is instrumented and compiled while
-      // componentize-js is still wrapping it (PluginHost.anticipate), and used as is.
-      const edited = readFileSync(source, 'utf8');
-      writeFileSync(source, edited.replace('(edited)</h2>', '(edited twice)</h2>') + nonce(2));
-      await page.waitForFunction(() => (document.querySelector('#widget')?.shadowRoot?.innerHTML ?? '').includes('(edited twice)</h2>'), null, { timeout: 240_000 });
-      const again = (await (await fetch(new URL('api/state', url))).json()) as { build: { fromCache: boolean; instrumented: { anticipatedMs: number; rewrittenBodies: number } } };
-      expect(again.build.fromCache).toBe(false);
-      expect(again.build.instrumented.anticipatedMs).toBeGreaterThan(0);
-      expect(again.build.instrumented.rewrittenBodies).toBeLessThan(50);
-      writeFileSync(source, edited); // back to the first edit (from the build cache)
-      await page.waitForFunction(() => (document.querySelector('#widget')?.shadowRoot?.innerHTML ?? '').includes('(edited)</h2>'), null, { timeout: 240_000 });
     }, 300_000);
 
     it('a click on data-summit-state renders the widget with that state', async () => {

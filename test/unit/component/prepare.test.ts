@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ComponentPreparer } from '../../../src/component/prepare.js';
-import { WIDGET_WIT } from '../../support/build.js';
-import { fixtureComponent, fixtureWat } from '../../support/fixtures.js';
+import { fixtureComponent } from '../../support/fixtures.js';
 
 const opts = (cacheDir: string | false) => ({ memoryBytes: 256 << 20, tableElements: 1 << 20, cacheDir });
 
@@ -76,49 +75,5 @@ describe('component preparation', () => {
     const theirs = core(without, reference.key);
     expect(ours.length).toBeGreaterThan(0);
     expect(ours.map((m) => m.toString('hex'))).toEqual(theirs.map((m) => m.toString('hex')));
-  });
-
-  it('anticipate(): a predicted core module is prepared ahead and used only when the component embeds exactly it', async () => {
-    // What `dev` does: it hands the host each build's core module before wit-component wraps
-    // it. The first pair teaches the preparer how the component embeds it; from the second
-    // build on, instrument + compile happen before prepare() is called.
-    const { parse, componentEmbed, componentNew } = await import('@bytecodealliance/jco-transpile/wasm-tools');
-    const witSource = await WIDGET_WIT();
-    const build = async (n: number) => {
-      const binary = await parse(await fixtureWat('fuel-work', { ITERATIONS: n }));
-      const source = await componentEmbed({ binary, witSource, world: 'widget', stringEncoding: 'utf8' } as never);
-      return { source, component: await componentNew(source, [] as never) };
-    };
-    const [one, two, three, four] = await Promise.all([build(1), build(2), build(3), build(4)]);
-    const dir = mkdtempSync(join(tmpdir(), 'sph-prep-'));
-    const ref = mkdtempSync(join(tmpdir(), 'sph-prep-'));
-    const p = new ComponentPreparer(dir);
-    const plain = new ComponentPreparer(ref, { instrumentCacheBytes: 0 });
-    const same = async (a: { key: string }, b: { key: string }) => {
-      const core = (d: string, key: string) => readdirSync(join(d, 'prepared-v1', key)).filter((f) => f.startsWith('core-')).sort().map((f) => readFileSync(join(d, 'prepared-v1', key, f)).toString('hex'));
-      expect(core(dir, a.key)).toEqual(core(ref, b.key));
-    };
-    const limits = { memoryBytes: 256 << 20, tableElements: 1 << 20 };
-
-    p.anticipate(one.source, limits); // nothing learned yet: no work ahead
-    const first = await p.prepare(one.component, opts(dir));
-    expect(first.anticipatedMs).toBe(0);
-
-    p.anticipate(two.source, limits);
-    const second = await p.prepare(two.component, opts(dir));
-    expect(second.anticipatedMs).toBeGreaterThan(0);
-    await same(second, await plain.prepare(two.component, opts(ref)));
-
-    // A hint that does not match the component that comes: prepared as usual, same bytes.
-    p.anticipate(four.source, limits);
-    const third = await p.prepare(three.component, opts(dir));
-    expect(third.anticipatedMs).toBe(0);
-    await same(third, await plain.prepare(three.component, opts(ref)));
-
-    // Prepared ahead for other caps: not used.
-    p.anticipate(four.source, { ...limits, memoryBytes: 64 << 20 });
-    const fourth = await p.prepare(four.component, opts(dir));
-    expect(fourth.anticipatedMs).toBe(0);
-    await same(fourth, await plain.prepare(four.component, opts(ref)));
   });
 });
