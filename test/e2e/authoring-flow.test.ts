@@ -122,7 +122,10 @@ describe('a partner on a clean machine', () => {
       await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
       const before = Number(await page.locator('#build-status').getAttribute('data-seq'));
       original = readFileSync(source, 'utf8');
-      writeFileSync(source, original.replace('<h2>${escapeHtml(title)}</h2>', '<h2>${escapeHtml(title)} (edited)</h2>'));
+      // A statement unique to this run, so the edit really componentizes even when an earlier
+      // run (or the Node 26 pass) left this build in the cache.
+      const nonce = `\n(globalThis as { editNonce?: string }).editNonce = '${process.pid}-${Date.now()}';\n`;
+      writeFileSync(source, original.replace('<h2>${escapeHtml(title)}</h2>', '<h2>${escapeHtml(title)} (edited)</h2>') + nonce);
       await page.waitForFunction(() => (document.querySelector('#widget')?.shadowRoot?.innerHTML ?? '').includes('(edited)</h2>'), null, { timeout: 240_000 });
       expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
       expect(Number(await page.locator('#build-status').getAttribute('data-seq'))).toBeGreaterThan(before);
