@@ -38,8 +38,23 @@ export interface BuildInfo {
   imports?: string[];
   denied?: DeniedImport[];
   warnings?: BuildProblem[];
-  /** ms: bundle, componentize (0 when cached), prepare (host.load: transpile, instrument, compile), total to loaded. */
-  timings?: { bundleMs: number; componentizeMs: number; prepareMs: number; transpileMs: number; instrumentMs: number; compileMs: number; totalMs: number };
+  /**
+   * ms: bundle, componentize (0 when cached; of which the Wizer process and the WASI stubbing),
+   * prepare (host.load: transpile, instrument, compile), total to loaded.
+   */
+  timings?: {
+    bundleMs: number;
+    componentizeMs: number;
+    wizerMs: number;
+    stubWasiMs: number;
+    prepareMs: number;
+    transpileMs: number;
+    instrumentMs: number;
+    compileMs: number;
+    totalMs: number;
+  };
+  /** Function bodies the instrument cache supplied / that were rewritten (only changed code is). */
+  instrumented?: { reusedBodies: number; rewrittenBodies: number };
   error?: DevError;
 }
 
@@ -255,12 +270,15 @@ export class DevSession extends EventEmitter {
       timings: {
         bundleMs: built.timings.bundleMs,
         componentizeMs: built.timings.componentizeMs,
+        wizerMs: built.timings.wizerMs,
+        stubWasiMs: built.timings.stubWasiMs,
         prepareMs,
         transpileMs: plugin.preparation.transpileMs,
         instrumentMs: plugin.preparation.instrumentMs,
         compileMs: plugin.preparation.compileMs,
         totalMs: performance.now() - t0,
       },
+      instrumented: { reusedBodies: plugin.preparation.reusedBodies, rewrittenBodies: plugin.preparation.rewrittenBodies },
     } satisfies Partial<BuildInfo>);
     this.#log.info({ seq, reason, timings: info.timings, digest: info.digest }, 'dev build ready');
     this.emit('build', info);

@@ -52,7 +52,8 @@ export interface BuiltWidget {
   bytes: Uint8Array;
   fromCache: boolean;
   sourceHash: string;
-  timings: { bundleMs: number; componentizeMs: number };
+  /** ms; componentize includes Wizer and the WASI stubbing (0 when cached). */
+  timings: { bundleMs: number; componentizeMs: number; wizerMs: number; stubWasiMs: number };
   /** Absolute paths of the sources that went in (what `dev` watches). */
   inputs: string[];
   warnings: BuildProblem[];
@@ -106,6 +107,8 @@ export class WidgetBuilder {
   readonly #ownComponentizer: boolean;
   readonly #witDir: string;
   readonly #toolchain = toolchainVersion();
+  readonly #writes = new Set<Promise<void>>();
+  #writeSeq = 0;
 
   constructor(opts: BuildWidgetOptions, componentizer?: Componentizer) {
     this.#opts = opts;
@@ -149,19 +152,20 @@ export class WidgetBuilder {
     try {
       const bytes = new Uint8Array(await readFile(out));
       onProgress({ phase: 'done', fromCache: true });
-      return { ...base, bytes, fromCache: true, timings: { bundleMs: bundle.bundleMs, componentizeMs: 0 } };
+      return { ...base, bytes, fromCache: true, timings: { bundleMs: bundle.bundleMs, componentizeMs: 0, wizerMs: 0, stubWasiMs: 0 } };
     } catch {
       // not cached yet
     }
     onProgress({ phase: 'componentize', sourceHash });
-    const work = componentizeWorkDir(join(this.#opts.cacheDir, `work-${sourceHash.slice(0, 16)}-${process.pid}`), process.cwd());
+    const work = componentizeWorkDir(join(this.#opts.cacheDir, `work-${sourceHash.slice(0, 16)}-${process.pid}-${++this.#writeSeq}`), process.cwd());
     await mkdir(work, { recursive: true });
     const src = join(work, BUNDLE_NAME);
     await writeFile(src, bundle.js);
     let component: Uint8Array;
     let componentizeMs: number;
+    let steps: { wizerMs: number; stubWasiMs: number };
     try {
-      ({ component, componentizeMs } = await this.#componentizer.componentize({
+      ({ component, componentizeMs, steps } = await this.#componentizer.componentize({
         sourcePath: src,
         sourceName: BUNDLE_NAME,
         witPath: this.#witDir,
@@ -174,14 +178,41 @@ export class WidgetBuilder {
       }
       throw err;
     } finally {
-      await rm(work, { recursive: true, force: true });
+      this.#track(rm(work, { recursive: true, force: true }).catch(() => {}));
     }
-    const tmp = `${out}.${process.pid}.tmp`;
-    await writeFile(tmp, component);
-    await rename(tmp, out);
-    await pruneBuildCache(this.#opts.cacheDir).catch(() => {});
+    this.#persist(out, component);
     onProgress({ phase: 'done', fromCache: false });
-    return { ...base, bytes: component, fromCache: false, timings: { bundleMs: bundle.bundleMs, componentizeMs } };
+    return { ...base, bytes: component, fromCache: false, timings: { bundleMs: bundle.bundleMs, componentizeMs, ...steps } };
+  }
+
+  /**
+   * Writes a new component to the build cache without holding up the build: `dev` loads and
+   * renders it meanwhile. close() (and flush()) wait for the writes (and the removal of the
+   * work folders). Best effort, like every
+   * cache here: a failed write costs the next build time, never correctness.
+   */
+  #persist(out: string, component: Uint8Array): void {
+    const tmp = `${out}.${process.pid}.${++this.#writeSeq}.tmp`;
+    const write = (async () => {
+      try {
+        await writeFile(tmp, component);
+        await rename(tmp, out);
+      } catch {
+        await rm(tmp, { force: true }).catch(() => {});
+      }
+      await pruneBuildCache(this.#opts.cacheDir).catch(() => {});
+    })();
+    this.#track(write);
+  }
+
+  #track(p: Promise<void>): void {
+    this.#writes.add(p);
+    void p.finally(() => this.#writes.delete(p));
+  }
+
+  /** Resolves when every component built so far is in the build cache. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#writes]);
   }
 
   /** Warms the componentize thread for this widget's features (see componentize-thread.ts). */
@@ -191,6 +222,7 @@ export class WidgetBuilder {
   }
 
   async close(): Promise<void> {
+    await this.flush();
     await this.bundler.dispose();
     if (this.#ownComponentizer) await this.#componentizer.close();
   }

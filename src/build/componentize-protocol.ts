@@ -13,5 +13,11 @@ export interface ComponentizeRequest {
 }
 
 export type ComponentizeReply =
-  | { id: number; ok: true; component: Uint8Array; componentizeMs: number; spliceReused: boolean }
+  | { id: number; ok: true; component: Uint8Array; componentizeMs: number; spliceReused: boolean; steps: ComponentizeSteps }
   | { id: number; ok: false; message: string; missingToolchain: boolean };
+
+/** Where a componentize call spent its time (ms): the Wizer child process and the WASI stubbing. */
+export interface ComponentizeSteps {
+  wizerMs: number;
+  stubWasiMs: number;
+}

@@ -5,19 +5,22 @@
 // a thread takes 2-3x longer).
 import { createHash } from 'node:crypto';
 import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type { ComponentizeReply, ComponentizeRequest } from './componentize-protocol.js';
 
 interface Splicer {
   spliceBindings: (engine: Uint8Array, features: string[], witWorld: unknown, witPath: string, worldName: string, debug: boolean) => unknown;
+  stubWasi: (...args: unknown[]) => unknown;
 }
 
 let componentizeFn: ((opts: Record<string, unknown>) => Promise<{ component: Uint8Array }>) | undefined;
 let splicerRef: Splicer | undefined;
 let componentizeUrl = '';
 let splices = 0;
+// Time spent in the steps of the current build (see timeSteps).
+const steps = { wizerMs: 0, stubWasiMs: 0 };
 // componentize-js's own list, in its order: what it passes to the splicer.
 const DEFAULT_FEATURES = ['stdio', 'random', 'clocks', 'http', 'fetch-event'];
 
@@ -43,23 +46,48 @@ async function memoizeSplice(componentizeUrl: string): Promise<void> {
     const splicer = mod.splicer;
     if (!splicer || typeof splicer.spliceBindings !== 'function') return;
     splicerRef = splicer;
+    const stub = splicer.stubWasi.bind(splicer);
+    splicer.stubWasi = (...args: unknown[]) => {
+      const t0 = performance.now();
+      try {
+        return stub(...args);
+      } finally {
+        steps.stubWasiMs += performance.now() - t0;
+      }
+    };
     const original = splicer.spliceBindings.bind(splicer);
-    const memo = new Map<string, unknown>();
+    // One project at a time: one entry. The engine is compared byte for byte with the one the
+    // entry was made from (cheaper than hashing 10 MB on every build).
+    let memo: { engine: Uint8Array; key: string; result: unknown } | undefined;
     splicer.spliceBindings = (engine, features, witWorld, witPath, worldName, debug) => {
       if (witWorld !== undefined || debug) return original(engine, features, witWorld, witPath, worldName, debug);
-      const key = [createHash('sha256').update(engine).digest('hex'), [...features].sort().join(','), witPath, witHash(witPath), worldName].join('\0');
-      let hit = memo.get(key);
-      if (hit === undefined) {
-        splices++;
-        hit = original(engine, features, witWorld, witPath, worldName, debug);
-        memo.clear(); // one project at a time: keep one entry
-        memo.set(key, hit);
-      }
-      return hit;
+      const key = [[...features].sort().join(','), witPath, witHash(witPath), worldName].join('\0');
+      if (memo && memo.key === key && Buffer.from(memo.engine).equals(Buffer.from(engine.buffer, engine.byteOffset, engine.byteLength))) return memo.result;
+      splices++;
+      const result = original(engine, features, witWorld, witPath, worldName, debug);
+      memo = { engine: new Uint8Array(engine), key, result };
+      return result;
     };
   } catch {
     // not this layout: no memo
   }
+}
+
+/**
+ * Times the Wizer child process: componentize-js runs it with `spawnSync` from
+ * node:child_process (its only use of it), whose ESM binding follows the builtin module.
+ */
+function timeSteps(): void {
+  const cp = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+  const spawnSync = cp.spawnSync;
+  cp.spawnSync = function (this: unknown, ...args: unknown[]) {
+    const t0 = performance.now();
+    try {
+      return (spawnSync as (...a: unknown[]) => unknown).apply(this, args);
+    } finally {
+      steps.wizerMs += performance.now() - t0;
+    }
+  } as typeof cp.spawnSync;
 }
 
 async function load(): Promise<NonNullable<typeof componentizeFn>> {
@@ -71,6 +99,7 @@ async function load(): Promise<NonNullable<typeof componentizeFn>> {
   // whatever top-level code prints while the engine initializes must not mix into a
   // command's stdout (`--json` keeps one JSON object there).
   Object.defineProperty(process, 'stdout', { configurable: true, enumerable: true, value: createWriteStream('', { fd: 2, autoClose: false }) });
+  timeSteps();
   syncBuiltinESMExports();
   const fsShim = (await import('@bytecodealliance/preview2-shim/filesystem')) as unknown as { _setPreopens(p: Record<string, string>): void };
   fsShim._setPreopens({ '/': '/' });
@@ -101,9 +130,11 @@ async function handle(req: ComponentizeRequest): Promise<ComponentizeReply> {
     if (req.warmup) {
       const t0 = performance.now();
       await warmup(req);
-      return { id: req.id, ok: true, component: new Uint8Array(0), componentizeMs: performance.now() - t0, spliceReused: false };
+      return { id: req.id, ok: true, component: new Uint8Array(0), componentizeMs: performance.now() - t0, spliceReused: false, steps: { wizerMs: 0, stubWasiMs: 0 } };
     }
     const before = splices;
+    steps.wizerMs = 0;
+    steps.stubWasiMs = 0;
     const t0 = performance.now();
     const { component } = await componentize({
       sourcePath: req.sourcePath,
@@ -114,7 +145,7 @@ async function handle(req: ComponentizeRequest): Promise<ComponentizeReply> {
     });
     // Transfer the bytes, not a view into a larger (or pooled) buffer.
     const bytes = component.byteOffset === 0 && component.byteLength === component.buffer.byteLength ? component : component.slice();
-    return { id: req.id, ok: true, component: bytes, componentizeMs: performance.now() - t0, spliceReused: splices === before };
+    return { id: req.id, ok: true, component: bytes, componentizeMs: performance.now() - t0, spliceReused: splices === before, steps: { ...steps } };
   } catch (err) {
     const e = err as { code?: string; message?: string };
     const missing = e.code === 'ERR_MODULE_NOT_FOUND' && /componentize-js/.test(String(e.message));

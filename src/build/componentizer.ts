@@ -2,7 +2,7 @@
 // builds (dev) or closed when idle (one-shot builds, tests), and restarted if it dies.
 import { Worker } from 'node:worker_threads';
 import { BuildFailedError } from '../errors.js';
-import type { ComponentizeReply, ComponentizeRequest } from './componentize-protocol.js';
+import type { ComponentizeReply, ComponentizeRequest, ComponentizeSteps } from './componentize-protocol.js';
 
 export interface ComponentizeJob {
   sourcePath: string;
@@ -17,6 +17,7 @@ export interface ComponentizeOutcome {
   componentizeMs: number;
   /** The source-independent splice step was reused from an earlier build. */
   spliceReused: boolean;
+  steps: ComponentizeSteps;
 }
 
 export const TOOLCHAIN_HINT =
@@ -77,7 +78,7 @@ export class Componentizer {
       if (reply.missingToolchain) throw new BuildFailedError(TOOLCHAIN_HINT, { phase: 'componentize' });
       throw new BuildFailedError(reply.message, { phase: 'componentize' });
     }
-    return { component: reply.component, componentizeMs: reply.componentizeMs, spliceReused: reply.spliceReused };
+    return { component: reply.component, componentizeMs: reply.componentizeMs, spliceReused: reply.spliceReused, steps: reply.steps };
   }
 
   #ensure(): Worker {

@@ -37,6 +37,12 @@ export interface HostOptions {
    * ever used twice.
    */
   prewarm?: boolean;
+  /**
+   * Memory for instrumented function bodies, reused when a component shares code with one
+   * prepared before (a new build or version of a widget: only changed functions are
+   * re-instrumented; the output is the same byte for byte). Default 64 MiB; 0 turns it off.
+   */
+  instrumentCacheBytes?: number;
 }
 
 export interface ResolvedHostOptions {
@@ -48,9 +54,11 @@ export interface ResolvedHostOptions {
   readonly registry: RegistryClientOptions | RegistryClient | undefined;
   readonly egress: ResolvedEgressOptions;
   readonly prewarm: boolean;
+  readonly instrumentCacheBytes: number;
 }
 
-const KNOWN = new Set(['mode', 'limits', 'workers', 'cacheDir', 'logger', 'registry', 'egress', 'prewarm']);
+const KNOWN = new Set(['mode', 'limits', 'workers', 'cacheDir', 'logger', 'registry', 'egress', 'prewarm', 'instrumentCacheBytes']);
+const DEFAULT_INSTRUMENT_CACHE_BYTES = 64 * 1024 * 1024;
 
 export function defaultCacheDir(): string {
   return process.env.SUMMIT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'summit-plugin-host');
@@ -78,6 +86,10 @@ export function resolveHostOptions(input: HostOptions = {}): ResolvedHostOptions
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) problems.push(`workers must be an integer from 1 to 64, got ${JSON.stringify(input.workers)}`);
   const cacheDir = input.cacheDir === undefined ? defaultCacheDir() : input.cacheDir;
   if (cacheDir !== false && (typeof cacheDir !== 'string' || cacheDir === '')) problems.push('cacheDir must be a directory path or false');
+  const instrumentCacheBytes = input.instrumentCacheBytes ?? DEFAULT_INSTRUMENT_CACHE_BYTES;
+  if (!Number.isSafeInteger(instrumentCacheBytes) || instrumentCacheBytes < 0) {
+    problems.push(`instrumentCacheBytes must be a non-negative integer (bytes; 0 turns the cache off), got ${JSON.stringify(input.instrumentCacheBytes)}`);
+  }
   let egress: ResolvedEgressOptions | undefined;
   try {
     egress = resolveEgressOptions(input.egress);
@@ -88,5 +100,5 @@ export function resolveHostOptions(input: HostOptions = {}): ResolvedHostOptions
   if (typeof prewarm !== 'boolean') problems.push('prewarm must be a boolean');
   if (problems.length > 0 || !egress) throw new InvalidArgError(`invalid host options: ${problems.join('; ')}`, { problems });
   const limits = resolveLimits(DEFAULT_LIMITS, input.limits, { allowRaise: mode === 'development', where: 'limits' });
-  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger, registry: input.registry, egress, prewarm });
+  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger, registry: input.registry, egress, prewarm, instrumentCacheBytes });
 }

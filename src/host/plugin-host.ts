@@ -49,7 +49,15 @@ export interface Plugin {
   /** Set after close or unload. */
   readonly loaded: boolean;
   /** How load() got the prepared component, and what each step cost (ms). */
-  readonly preparation: { readonly source: 'prepared' | 'disk-cache'; readonly transpileMs: number; readonly instrumentMs: number; readonly compileMs: number };
+  readonly preparation: {
+    readonly source: 'prepared' | 'disk-cache';
+    readonly transpileMs: number;
+    readonly instrumentMs: number;
+    readonly compileMs: number;
+    /** Function bodies reused from the instrument cache / rewritten (see HostOptions.instrumentCacheBytes). */
+    readonly reusedBodies: number;
+    readonly rewrittenBodies: number;
+  };
 }
 
 export interface RenderOptions {
@@ -99,7 +107,7 @@ class LoadedPlugin implements Plugin {
     return this.prepared.imports;
   }
   get preparation() {
-    return { source: this.prepared.source, ...this.prepared.timings };
+    return { source: this.prepared.source, ...this.prepared.timings, reusedBodies: this.prepared.bodies.reused, rewrittenBodies: this.prepared.bodies.rewritten };
   }
 }
 
@@ -117,7 +125,7 @@ export class PluginHost {
   constructor(options: HostOptions = {}) {
     this.options = resolveHostOptions(options);
     this.#log = this.options.logger ?? createDefaultLogger();
-    this.#preparer = new ComponentPreparer(this.options.cacheDir);
+    this.#preparer = new ComponentPreparer(this.options.cacheDir, { instrumentCacheBytes: this.options.instrumentCacheBytes });
     const reg = this.options.registry;
     if (reg instanceof RegistryClient) {
       this.#registry = reg;

@@ -1,4 +1,5 @@
 import { BodyRewriter } from './body-rewriter.js';
+import { BodyCache, CALL_BULK, CALL_FIELDS, CALL_MEMORY_GROW, CALL_TABLE_GROW } from './body-cache.js';
 import { CostModel } from './cost-model.js';
 import { WasmRewriteError } from './errors.js';
 import { BULK_OPS, TABLE_FILL, bulkBody, bulkType } from './bulk-wrappers.js';
@@ -57,6 +58,12 @@ export interface InstrumentOptions {
    * stays exactly one per instruction.
    */
   bulk?: { memoryBytesPerFuel: number; tableElementsPerFuel: number };
+  /**
+   * Reuse rewritten function bodies across calls (see body-cache.ts): the output is the same
+   * byte for byte, only faster when most bodies were seen before. `costOf` must then be a
+   * pure function (it is identified by the function object).
+   */
+  cache?: BodyCache;
 }
 
 export interface InstrumentResult {
@@ -78,6 +85,7 @@ function checkOptions(o: InstrumentOptions): void {
     throw new WasmRewriteError(`options.tableMaxElements must be an integer in 0..2^32-1, got ${String(o.tableMaxElements)}`);
   }
   if (o.costOf !== undefined && typeof o.costOf !== 'function') throw new WasmRewriteError('options.costOf must be a function');
+  if (o.cache !== undefined && !(o.cache instanceof BodyCache)) throw new WasmRewriteError('options.cache must be a BodyCache');
   if (o.bulk !== undefined) {
     for (const key of ['memoryBytesPerFuel', 'tableElementsPerFuel'] as const) {
       const v = o.bulk?.[key];
@@ -169,7 +177,9 @@ export function instrumentModule(bytes: Uint8Array, options: InstrumentOptions):
   };
 
   const code = findSection(layout.sections, SEC_CODE);
-  let codeOut: Writer | null = null;
+  // The code section's payload in two parts (its count, then the bodies), so the bodies are
+  // not copied once more just to put the count in front.
+  let codeOut: Writer[] | null = null;
   if (code) {
     const bodies = rewriteCode(layout, code, options, g.fuel, wrapperFor, bulkWrapperFor);
     const body = new Writer(256);
@@ -181,13 +191,13 @@ export function instrumentModule(bytes: Uint8Array, options: InstrumentOptions):
       else tableGrowBody(body, layout.tables[w.index]!, g, interruptPoint);
       bodies.sized(body);
     }
-    codeOut = new Writer(bodies.len + 8);
-    codeOut.u32(layout.funcTypes.length + wrappers.length);
-    codeOut.copy(bodies.buf, 0, bodies.len);
+    const count = new Writer(8);
+    count.u32(layout.funcTypes.length + wrappers.length);
+    codeOut = [count, bodies];
   }
 
   // Section payloads that change; everything else is copied verbatim.
-  const replaced = new Map<Section | number, Writer>();
+  const replaced = new Map<Section | number, Writer | Writer[]>();
   const sec = (id: number): Section | undefined => findSection(layout.sections, id);
   const typeSec = sec(SEC_TYPE);
   if (newTypes.length > 0) {
@@ -246,6 +256,15 @@ function rewriteCode(
 ): Writer {
   // Returns the rewritten bodies, each with its size prefix, without the vector count.
   const bytes = layout.bytes;
+  const cache = options.cache;
+  // While a body is rewritten for the cache, its wrapper requests are recorded (offsets
+  // relative to the body) so that a later hit can replay them.
+  let recording: number[] | null = null;
+  let bodyStart = 0;
+  const entryPoints = new Set([
+    ...layout.exports.filter((e) => e.kind === 'func').map((e) => e.index),
+    ...(layout.startFunction === null ? [] : [layout.startFunction]),
+  ]);
   const rewriter = new BodyRewriter({
     bytes,
     fuel: options.fuel,
@@ -253,43 +272,114 @@ function rewriteCode(
     globalShift: ADDED_GLOBALS,
     fuelGlobal,
     costs: new CostModel(options.costOf),
-    entryPoints: new Set([
-      ...layout.exports.filter((e) => e.kind === 'func').map((e) => e.index),
-      ...(layout.startFunction === null ? [] : [layout.startFunction]),
-    ]),
-    memoryGrowWrapper: (m) => wrapperFor('memory', m),
-    tableGrowWrapper: (t) => wrapperFor('table', t),
-    bulkWrapper: bulkWrapperFor,
+    entryPoints,
+    memoryGrowWrapper: (m) => {
+      const f = wrapperFor('memory', m);
+      recording?.push(CALL_MEMORY_GROW, m, 0, 0, f);
+      return f;
+    },
+    tableGrowWrapper: (t) => {
+      const f = wrapperFor('table', t);
+      recording?.push(CALL_TABLE_GROW, t, 0, 0, f);
+      return f;
+    },
+    bulkWrapper: (start, end, index) => {
+      const f = bulkWrapperFor(start, end, index);
+      recording?.push(CALL_BULK, index, start - bodyStart, end - bodyStart, f);
+      return f;
+    },
   });
+  const context = cache?.context({
+    fuel: options.fuel,
+    importedGlobals: layout.importedGlobals,
+    fuelGlobal,
+    globalShift: ADDED_GLOBALS,
+    costOf: options.costOf,
+    bulk: options.fuel ? options.bulk : undefined,
+  });
+  // Asks for the same wrappers, in the same order, as rewriting the body would; true when
+  // every answer is the one the cached body was written with.
+  const replay = (calls: Int32Array, start: number): boolean => {
+    for (let c = 0; c < calls.length; c += CALL_FIELDS) {
+      const kind = calls[c]!;
+      const index = calls[c + 1]!;
+      const got =
+        kind === CALL_MEMORY_GROW
+          ? wrapperFor('memory', index)
+          : kind === CALL_TABLE_GROW
+            ? wrapperFor('table', index)
+            : bulkWrapperFor(start + calls[c + 2]!, start + calls[c + 3]!, index);
+      if (got !== calls[c + 4]) return false;
+    }
+    return true;
+  };
   const r = new Reader(bytes, code.payloadStart, code.end, 'section 10');
   const n = r.u32();
-  // Fuel adds roughly a fifth to code size; start there to avoid most regrowth.
-  const out = new Writer(Math.ceil((code.end - code.payloadStart) * (options.fuel ? 1.25 : 1.02)) + 64);
+  // Fuel adds roughly a third to code size; start there to avoid most regrowth.
+  const estimate = Math.ceil((code.end - code.payloadStart) * (options.fuel ? 1.4 : 1.02)) + 64;
+  const out = cache ? cache.scratch(estimate) : new Writer(estimate);
   const body = new Writer(4096);
   for (let i = 0; i < n; i++) {
     const size = r.u32();
     const start = r.pos;
     r.skip(size);
-    const typeIndex = layout.funcTypes[i]!;
+    const funcIndex = layout.importedFuncs + i;
+    const paramCount = layout.paramCounts[layout.funcTypes[i]!]!;
+    let key = '';
+    let mismatch = false;
+    if (cache) {
+      key = cache.key(context!, paramCount, entryPoints.has(funcIndex), bytes, start, start + size);
+      const hit = cache.get(key);
+      if (hit) {
+        if (replay(hit.calls, start)) {
+          out.u32(hit.out.length);
+          out.bytes(hit.out);
+          cache.count(true);
+          continue;
+        }
+        mismatch = true;
+      }
+      recording = [];
+      bodyStart = start;
+    }
     body.reset();
-    rewriter.rewrite(layout.importedFuncs + i, start, start + size, layout.paramCounts[typeIndex]!, body);
+    rewriter.rewrite(funcIndex, start, start + size, paramCount, body);
     out.sized(body);
+    if (cache) {
+      cache.set(key, body.buf.slice(0, body.len), recording!);
+      cache.count(false, mismatch);
+      recording = null;
+    }
   }
   if (!r.atEnd()) throw r.fail(`${r.remaining} unexpected bytes at end`);
   return out;
 }
 
 /** Writes the module: original sections in order, replaced payloads re-framed, missing ones inserted. */
-function assemble(layout: Layout, replaced: Map<Section | number, Writer>, dropped: ReadonlySet<Section>): Uint8Array<ArrayBuffer> {
+function assemble(layout: Layout, replaced: Map<Section | number, Writer | Writer[]>, dropped: ReadonlySet<Section>): Uint8Array<ArrayBuffer> {
   const bytes = layout.bytes;
   const inserted = [...replaced.keys()].filter((k): k is number => typeof k === 'number').sort((a, b) => SECTION_ORDER[a]! - SECTION_ORDER[b]!);
-  let total = bytes.length + 64;
-  for (const w of replaced.values()) total += w.len;
+  const payloadLen = (w: Writer | Writer[]): number => (Array.isArray(w) ? w.reduce((n, p) => n + p.len, 0) : w.len);
+  const framed = (w: Writer | Writer[]): number => {
+    const n = payloadLen(w);
+    return 1 + lebLength(n) + n;
+  };
+  // The exact size, so the output buffer is written once and returned without a copy (the
+  // engine module is ~15 MB: every extra copy is a fresh allocation the kernel must fault in).
+  let total = HEADER.length;
+  for (const s of layout.sections) {
+    if (dropped.has(s)) continue;
+    const w = replaced.get(s);
+    total += w ? framed(w) : s.end - s.start;
+  }
+  for (const id of inserted) total += framed(replaced.get(id)!);
   const out = new Writer(total);
   out.bytes(HEADER);
-  const emit = (id: number, w: Writer): void => {
+  const emit = (id: number, w: Writer | Writer[]): void => {
     out.u8(id);
-    out.sized(w);
+    if (!Array.isArray(w)) return out.sized(w);
+    out.u32(payloadLen(w));
+    for (const p of w) out.copy(p.buf, 0, p.len);
   };
   for (const s of layout.sections) {
     if (s.id !== SEC_CUSTOM) {
@@ -304,5 +394,15 @@ function assemble(layout: Layout, replaced: Map<Section | number, Writer>, dropp
     else out.copy(bytes, s.start, s.end);
   }
   for (const id of inserted) emit(id, replaced.get(id)!);
-  return out.toBytes();
+  if (out.len !== total) throw new Error(`internal: assembled ${out.len} bytes, expected ${total}`);
+  return out.buf.length === total ? out.buf : out.toBytes();
+}
+
+function lebLength(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
 }

@@ -95,7 +95,13 @@ export class Writer {
   }
 
   bytes(src: Uint8Array): void {
-    this.copy(src, 0, src.length);
+    const n = src.length;
+    if (n < 24) return this.copy(src, 0, n);
+    // The whole array: no subarray view to allocate (cached bodies are copied this way, ~12k
+    // per engine module).
+    this.ensure(n);
+    this.buf.set(src, this.len);
+    this.len += n;
   }
 
   /** A name: LEB128 byte length then UTF-8. */

@@ -120,11 +120,26 @@ describe('a partner on a clean machine', () => {
       await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
       const before = Number(await page.locator('#build-status').getAttribute('data-seq'));
       original = readFileSync(source, 'utf8');
-      writeFileSync(source, original.replace('<h2>${escapeHtml(title)}</h2>', '<h2>${escapeHtml(title)} (edited)</h2>'));
+      // A statement unique to this run, so the edit really componentizes even when an earlier
+      // run (or the Node 26 pass) left this build in the cache.
+      const nonce = `\n(globalThis as { editNonce?: string }).editNonce = '${process.pid}-${Date.now()}';\n`;
+      writeFileSync(source, original.replace('<h2>${escapeHtml(title)}</h2>', '<h2>${escapeHtml(title)} (edited)</h2>') + nonce);
       await page.waitForFunction(() => (document.querySelector('#widget')?.shadowRoot?.innerHTML ?? '').includes('(edited)</h2>'), null, { timeout: 240_000 });
       expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
       expect(Number(await page.locator('#build-status').getAttribute('data-seq'))).toBeGreaterThan(before);
       expect(await page.locator('#build-meta').textContent()).toContain('changed src/widget.ts');
+      // The edit really componentized (Wizer and the WASI stubbing ran), and preparing the new
+      // component re-instrumented only the functions that changed: the engine's came from the
+      // instrument cache filled by the previous build.
+      const state = (await (await fetch(new URL('api/state', url))).json()) as {
+        build: { fromCache: boolean; timings: Record<string, number>; instrumented: { reusedBodies: number; rewrittenBodies: number } };
+      };
+      expect(state.build.fromCache).toBe(false);
+      expect(state.build.timings.wizerMs).toBeGreaterThan(0);
+      expect(state.build.timings.stubWasiMs).toBeGreaterThan(0);
+      expect(state.build.timings.componentizeMs).toBeGreaterThanOrEqual(state.build.timings.wizerMs! + state.build.timings.stubWasiMs!);
+      expect(state.build.instrumented.reusedBodies).toBeGreaterThan(10_000);
+      expect(state.build.instrumented.rewrittenBodies).toBeLessThan(50);
     }, 300_000);
 
     it('a click on data-summit-state renders the widget with that state', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,5 +47,33 @@ describe('component preparation', () => {
     const b = await p.prepare(bytes, { ...opts(false), memoryBytes: 64 << 20 });
     expect(a.key).not.toBe(b.key);
     expect(a.digest).toBe(b.digest);
+  });
+
+  it('a component sharing code with one prepared before re-instruments only the changed functions, to the same bytes', async () => {
+    // Two builds of one widget that differ in one constant of render(): the other functions
+    // come from the body cache. The instrumented modules (read back from the disk entries) must
+    // equal those of a preparer without the cache.
+    const a = await fixtureComponent('fuel-work', { ITERATIONS: 10 });
+    const b = await fixtureComponent('fuel-work', { ITERATIONS: 20 });
+    const withCache = mkdtempSync(join(tmpdir(), 'sph-prep-'));
+    const without = mkdtempSync(join(tmpdir(), 'sph-prep-'));
+    const p = new ComponentPreparer(withCache);
+    const first = await p.prepare(a, opts(withCache));
+    expect(first.bodies.rewritten).toBeGreaterThan(1);
+    const second = await p.prepare(b, opts(withCache));
+    expect(second.bodies).toEqual({ reused: first.bodies.rewritten + first.bodies.reused - 1, rewritten: 1 });
+    const plain = new ComponentPreparer(without, { instrumentCacheBytes: 0 });
+    const reference = await plain.prepare(b, opts(without));
+    expect(reference.bodies).toEqual({ reused: 0, rewritten: 0 });
+    expect(p.bodyCacheStats?.entries).toBeGreaterThan(0);
+    expect(plain.bodyCacheStats).toBeUndefined();
+    const core = (dir: string, key: string) => {
+      const entry = join(dir, 'prepared-v1', key);
+      return readdirSync(entry).filter((f) => f.startsWith('core-')).sort().map((f) => readFileSync(join(entry, f)));
+    };
+    const ours = core(withCache, second.key);
+    const theirs = core(without, reference.key);
+    expect(ours.length).toBeGreaterThan(0);
+    expect(ours.map((m) => m.toString('hex'))).toEqual(theirs.map((m) => m.toString('hex')));
   });
 });

@@ -49,4 +49,12 @@ describe('host options', () => {
       expect.objectContaining({ code: 'SPH_ERR_INVALID_ARG', details: { problems: [expect.stringContaining('nope'), expect.stringContaining('workers')] } }),
     );
   });
+
+  it('instrumentCacheBytes: 64 MiB by default, 0 turns it off, anything else must be a byte count', () => {
+    expect(resolveHostOptions({ mode: 'development', cacheDir: false }).instrumentCacheBytes).toBe(64 * 1024 * 1024);
+    expect(resolveHostOptions({ mode: 'development', cacheDir: false, instrumentCacheBytes: 0 }).instrumentCacheBytes).toBe(0);
+    for (const bad of [-1, 1.5, '1000', Number.NaN]) {
+      expect(() => resolveHostOptions({ mode: 'development', cacheDir: false, instrumentCacheBytes: bad as number })).toThrow(/instrumentCacheBytes must be a non-negative integer/);
+    }
+  });
 });

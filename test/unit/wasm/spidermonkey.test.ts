@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cacheRoot, jsToComponent } from '../../support/build.js';
-import { METER_MODULE, describeModule, instrumentModule } from '../../../src/wasm/index.js';
+import { BodyCache, METER_MODULE, WIDGET_METERING, describeModule, instrumentModule } from '../../../src/wasm/index.js';
 import { buf, createMeter, fuelLeft, type Meter } from './meter-helpers.js';
 import { naiveMetering } from './naive-metering.js';
 
@@ -79,6 +79,24 @@ describe('SpiderMonkey widget (componentize-js)', () => {
       expect(WebAssembly.validate(instrumentModule(bytes, OPTIONS).bytes), name).toBe(true);
       expect(WebAssembly.validate(instrumentModule(bytes, { ...OPTIONS, fuel: false }).bytes), name).toBe(true);
     }
+  });
+
+  it('with a body cache, re-instrumenting the engine reuses every body and gives the same bytes', () => {
+    const main = files['w.core.wasm']!;
+    const options = { ...OPTIONS, ...WIDGET_METERING };
+    const plainBytes = instrumentModule(main, options).bytes;
+    const cache = new BodyCache({ maxBytes: 64 << 20 });
+    const cold = instrumentModule(main, { ...options, cache }).bytes;
+    // Identical bodies inside the engine already hit on the first pass.
+    const { hits: coldHits, misses } = cache.stats;
+    const functions = coldHits + misses;
+    expect(functions).toBeGreaterThan(10_000);
+    const t = performance.now();
+    const warm = instrumentModule(main, { ...options, cache }).bytes;
+    console.log(`engine re-instrumented from the body cache: ${(performance.now() - t).toFixed(0)} ms, ${(cache.stats.bytes / 2 ** 20).toFixed(1)} MiB cached`);
+    expect(cache.stats).toMatchObject({ hits: coldHits + functions, misses, replayMismatches: 0 });
+    expect(Buffer.compare(Buffer.from(cold), Buffer.from(plainBytes))).toBe(0);
+    expect(Buffer.compare(Buffer.from(warm), Buffer.from(plainBytes))).toBe(0);
   });
 
   it('renders the same output instrumented and not, with deterministic fuel', async () => {
