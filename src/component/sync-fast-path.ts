@@ -1,4 +1,5 @@
-// A synchronous fast path for the bindings jco-transpile 0.15 generates.
+// Two rewrites of the bindings jco-transpile 0.15 generates, both for speed only: a synchronous
+// fast path for host imports (below), and a JSPI probe that no longer throws (skipPromisingProbe).
 //
 // jco emulates the Component Model's async task state (WASI 0.3) on every call: each import a
 // guest makes creates a subtask for the calling task and a host task of its own (BigInt ids,
@@ -83,6 +84,22 @@ const ownKey = (body: string, indent: string, key: string, value: string) => bod
 /** An import value wired into a core instance. */
 const WIRED = /Object\.assign\(([^{]+?), \{ _jcoMaySuspend: false \}\)/g;
 
+const INSTANTIATE = 'export function instantiate(getCoreModule, imports, instantiateCore = WebAssembly.instantiate) {\n';
+
+/**
+ * At every instantiation the bindings probe for JSPI with `WebAssembly.promising(f)` in a
+ * try/catch. Without JSPI (Node 20) that throws a TypeError, and to word "... is not a function"
+ * V8 re-parses the function around the call: jco's instantiate, tens of thousands of lines, about
+ * 3 ms per probe, two probes per render. Throwing a plain value instead keeps the same catch
+ * path without the message.
+ */
+export function skipPromisingProbe(js: string): string {
+  if (count(js, INSTANTIATE) !== 1 || !js.includes('WebAssembly.promising(')) return js;
+  return js
+    .replaceAll('WebAssembly.promising(', '_sphPromising(')
+    .replace(INSTANTIATE, `${INSTANTIATE}  const _sphPromising = typeof WebAssembly.promising === 'function' ? WebAssembly.promising : (f) => { throw f; };\n`);
+}
+
 function refuse(js: string, reason: string): SyncFastPath {
   return { js, applied: false, reason };
 }
@@ -127,4 +144,10 @@ export function applySyncFastPath(js: string): SyncFastPath {
 
   const out = bound.replace(DEBUG_LOG, DEBUG_LOG_FAST).replace(LOWER_HEAD, LOWER_HEAD_FAST).replace(PROLOGUE, 'const task = _sphHostTask;');
   return { js: out, applied: true };
+}
+
+/** Everything the host does to jco's bindings (transpile.ts): both rewrites above. */
+export function rewriteBindings(js: string): SyncFastPath {
+  const fast = applySyncFastPath(js);
+  return { ...fast, js: skipPromisingProbe(fast.js) };
 }

@@ -5,7 +5,7 @@
 import { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { InvalidComponentError } from '../errors.js';
 import { componentLayout } from './component-shape.js';
-import { applySyncFastPath } from './sync-fast-path.js';
+import { rewriteBindings } from './sync-fast-path.js';
 
 export interface Transpiled {
   /** Generated ESM bindings exporting `instantiate(getCoreModule, imports, instantiateCore)`. */
@@ -61,8 +61,9 @@ export async function transpileComponent(bytes: Uint8Array): Promise<Transpiled>
   for (const [file, data] of Object.entries(out.files)) {
     if (file.endsWith('.wasm')) coreModules.set(file, data);
   }
-  // Host imports of a synchronous component skip jco's per-call task state (sync-fast-path.ts).
-  const fast = applySyncFastPath(new TextDecoder().decode(jsBytes));
+  // Host imports of a synchronous component skip jco's per-call task state, and instantiation
+  // skips a costly failed probe for JSPI (sync-fast-path.ts).
+  const fast = rewriteBindings(new TextDecoder().decode(jsBytes));
   const js = fast.js;
   // Remember this shape only if our own reading of the binary gives exactly jco's modules, in
   // jco's order: then reusing the bindings for the next component of this shape is exact.

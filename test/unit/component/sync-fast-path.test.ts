@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { describe, expect, it } from 'vitest';
-import { applySyncFastPath } from '../../../src/component/sync-fast-path.js';
+import { applySyncFastPath, rewriteBindings, skipPromisingProbe } from '../../../src/component/sync-fast-path.js';
 import { buildImports } from '../../../src/sandbox/capabilities/index.js';
 import { buildWidget } from '../../../src/build/build-widget.js';
 import { cacheRoot, watToComponent } from '../../support/build.js';
@@ -19,6 +19,9 @@ interface Jco {
   cores: Map<string, Uint8Array>;
   imports: string[];
 }
+
+/** What the host runs (transpile.ts). */
+const hostBindings = (js: string) => rewriteBindings(js).js;
 
 async function jco(bytes: Uint8Array): Promise<Jco> {
   const out = (await transpileBytes(bytes, { name: 'component', instantiation: 'async', noComponentErrorWrapping: false })) as { files: Record<string, Uint8Array>; imports: string[] };
@@ -78,7 +81,7 @@ describe('synchronous fast path for jco bindings', () => {
     for (const host of ['svc.example:80', 'bad\\0aname']) {
       const c = await jco(await httpProbe(host));
       const slow = await instantiate(c.js, c);
-      const fast = await instantiate(applySyncFastPath(c.js).js, c);
+      const fast = await instantiate(hostBindings(c.js), c);
       const a = outcome(() => slow.render('{}'));
       const b = outcome(() => fast.render('{}'));
       expect(b).toEqual(a);
@@ -88,7 +91,7 @@ describe('synchronous fast path for jco bindings', () => {
     }
     const c = await jco(await fixtureComponent('good'));
     const slow = await instantiate(c.js, c);
-    const fast = await instantiate(applySyncFastPath(c.js).js, c);
+    const fast = await instantiate(hostBindings(c.js), c);
     expect(fast.render('{}')).toBe(slow.render('{}'));
     expect(fast.log).toEqual(slow.log);
     expect(fast.log).toEqual(['info:rendering']);
@@ -104,11 +107,21 @@ describe('synchronous fast path for jco bindings', () => {
       },
     };
     const slowInstance = await instantiate(c.js, c, throwing);
-    const fastInstance = await instantiate(applySyncFastPath(c.js).js, c, throwing);
+    const fastInstance = await instantiate(hostBindings(c.js), c, throwing);
     const slow = outcome(() => slowInstance.render('{}'));
     const fast = outcome(() => fastInstance.render('{}'));
     expect(slow).toMatchObject({ threw: 'host exploded' });
     expect(fast).toEqual(slow);
+  });
+
+  it('probes for JSPI without throwing a TypeError, and still finds it where it exists', async () => {
+    const { js } = await jco(await fixtureComponent('good'));
+    expect(js).toContain('WebAssembly.promising(');
+    const out = skipPromisingProbe(js);
+    expect(out).not.toContain('WebAssembly.promising(');
+    expect(out.match(/_sphPromising\(/g)?.length).toBe(js.match(/WebAssembly\.promising\(/g)?.length);
+    expect(out).toContain("const _sphPromising = typeof WebAssembly.promising === 'function' ? WebAssembly.promising : (f) => { throw f; };");
+    expect(skipPromisingProbe('export const x = 1;')).toBe('export const x = 1;');
   });
 
   it('leaves anything it does not recognise exactly as generated, and says why', async () => {
