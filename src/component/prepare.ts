@@ -42,7 +42,7 @@ export interface PrepareOptions {
 }
 
 // Bump when the preparation itself changes (not the rewriter: it has its own version).
-const PREPARE_VERSION = '2';
+const PREPARE_VERSION = '3'; // 3: bindings with the synchronous fast path
 
 function cacheKey(digest: string, opts: PrepareOptions): string {
   return sha256Hex(

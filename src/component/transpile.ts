@@ -5,6 +5,7 @@
 import { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { InvalidComponentError } from '../errors.js';
 import { componentLayout } from './component-shape.js';
+import { rewriteBindings } from './sync-fast-path.js';
 
 export interface Transpiled {
   /** Generated ESM bindings exporting `instantiate(getCoreModule, imports, instantiateCore)`. */
@@ -16,6 +17,8 @@ export interface Transpiled {
   exports: [string, string][];
   /** The bindings came from an earlier component of the same shape. */
   reused: boolean;
+  /** Why jco's bindings were left without the synchronous fast path (undefined: it applies). */
+  slowPathReason?: string;
 }
 
 const NAME = 'component';
@@ -25,6 +28,7 @@ interface ShapeEntry {
   names: string[];
   imports: string[];
   exports: [string, string][];
+  slowPathReason?: string;
 }
 const shapes = new Map<string, ShapeEntry>();
 const MAX_SHAPES = 32;
@@ -42,7 +46,7 @@ export async function transpileComponent(bytes: Uint8Array): Promise<Transpiled>
   const known = layout && shapes.get(layout.shape);
   if (layout && known && known.names.length === layout.coreModules.length) {
     const coreModules = new Map(known.names.map((n, i) => [n, layout.coreModules[i]!] as const));
-    return { js: known.js, coreModules, imports: known.imports, exports: known.exports, reused: true };
+    return { js: known.js, coreModules, imports: known.imports, exports: known.exports, reused: true, ...(known.slowPathReason ? { slowPathReason: known.slowPathReason } : {}) };
   }
 
   let out: { files: Record<string, Uint8Array>; imports: string[]; exports: [string, string][] };
@@ -57,12 +61,15 @@ export async function transpileComponent(bytes: Uint8Array): Promise<Transpiled>
   for (const [file, data] of Object.entries(out.files)) {
     if (file.endsWith('.wasm')) coreModules.set(file, data);
   }
-  const js = new TextDecoder().decode(jsBytes);
+  // Host imports of a synchronous component skip jco's per-call task state, and instantiation
+  // skips a costly failed probe for JSPI (sync-fast-path.ts).
+  const fast = rewriteBindings(new TextDecoder().decode(jsBytes));
+  const js = fast.js;
   // Remember this shape only if our own reading of the binary gives exactly jco's modules, in
   // jco's order: then reusing the bindings for the next component of this shape is exact.
   if (layout && layout.coreModules.length === coreModules.size && [...coreModules.values()].every((m, i) => sameBytes(m, layout.coreModules[i]!))) {
     if (shapes.size >= MAX_SHAPES) shapes.delete(shapes.keys().next().value as string);
-    shapes.set(layout.shape, { js, names: [...coreModules.keys()], imports: out.imports, exports: out.exports });
+    shapes.set(layout.shape, { js, names: [...coreModules.keys()], imports: out.imports, exports: out.exports, ...(fast.reason ? { slowPathReason: fast.reason } : {}) });
   }
-  return { js, coreModules, imports: out.imports, exports: out.exports, reused: false };
+  return { js, coreModules, imports: out.imports, exports: out.exports, reused: false, ...(fast.reason ? { slowPathReason: fast.reason } : {}) };
 }

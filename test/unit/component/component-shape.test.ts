@@ -1,7 +1,9 @@
-// Reusing jco's bindings for a component of the same shape must give exactly what jco gives.
+// Reusing jco's bindings for a component of the same shape must give exactly what jco gives
+// (after the same rewrites, sync-fast-path.ts).
 import { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { describe, expect, it } from 'vitest';
 import { componentLayout } from '../../../src/component/component-shape.js';
+import { rewriteBindings } from '../../../src/component/sync-fast-path.js';
 import { transpileComponent } from '../../../src/component/transpile.js';
 import { fixtureComponent } from '../../support/fixtures.js';
 
@@ -29,7 +31,8 @@ describe('component shape', () => {
     const second = await transpileComponent(echoBytes);
     expect(second.reused).toBe(true);
     const fresh = (await transpileBytes(echoBytes, { name: 'component', instantiation: 'async', noComponentErrorWrapping: false })) as { files: Record<string, Uint8Array>; imports: string[]; exports: [string, string][] };
-    expect(second.js).toBe(new TextDecoder().decode(fresh.files['component.js']));
+    expect(second.js).toBe(rewriteBindings(new TextDecoder().decode(fresh.files['component.js'])).js);
+    expect(second.slowPathReason).toBeUndefined();
     expect(second.imports).toEqual(fresh.imports);
     expect(second.exports).toEqual(fresh.exports);
     const wasm = Object.entries(fresh.files).filter(([f]) => f.endsWith('.wasm'));
