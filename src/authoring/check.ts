@@ -199,7 +199,10 @@ export async function checkPlugin(target: CheckTarget, opts: CheckOptions): Prom
       const s: SampleReport = { name: sample.name, status: 'pass', removed: [], logs: [] };
       samples.push(s);
       try {
-        const first = await host.render(plugin, input, { tenant: 'check' });
+        // Measured on a fresh instance (what a tenant's first render costs); the second render
+        // reuses its instance as production does within a tenant's session, so a widget whose
+        // output depends on an earlier render (module state) fails "the same output twice".
+        const first = await host.render(plugin, input, { tenant: 'check', fresh: true });
         s.logs = first.logs.map((l) => ({ level: l.level, message: map(l.message) }));
         s.usage = first.usage;
         s.outputBytes = Buffer.byteLength(first.output);

@@ -33,10 +33,19 @@ export interface HostOptions {
   egress?: EgressOptions;
   /**
    * Make each plug-in's next instance ahead of its render (default true), so that renders skip
-   * instantiation (about 11 ms for a componentize-js widget). Instances stay fresh: none is
-   * ever used twice.
+   * instantiation (about 11 ms for a componentize-js widget). A warm instance serves the first
+   * render of a session only.
    */
   prewarm?: boolean;
+  /**
+   * `tenant` (default): a render for a tenant may reuse the instance the tenant's previous
+   * successful render of the same plug-in version left in that worker (a widget session,
+   * DESIGN.md "fresh instance per invocation, or per widget session for one tenant"): no
+   * instantiation and none of the engine's first-call costs. Never across tenants; a trap, a
+   * cap or any error discards the instance; bounded per worker (8 instances, 128 MiB, 10 000
+   * renders or 10 min each, 30 s idle). `none`: a fresh instance for every render.
+   */
+  instanceReuse?: 'tenant' | 'none';
   /**
    * Memory for instrumented function bodies, reused when a component shares code with one
    * prepared before (a new build or version of a widget: only changed functions are
@@ -54,10 +63,11 @@ export interface ResolvedHostOptions {
   readonly registry: RegistryClientOptions | RegistryClient | undefined;
   readonly egress: ResolvedEgressOptions;
   readonly prewarm: boolean;
+  readonly instanceReuse: 'tenant' | 'none';
   readonly instrumentCacheBytes: number;
 }
 
-const KNOWN = new Set(['mode', 'limits', 'workers', 'cacheDir', 'logger', 'registry', 'egress', 'prewarm', 'instrumentCacheBytes']);
+const KNOWN = new Set(['mode', 'limits', 'workers', 'cacheDir', 'logger', 'registry', 'egress', 'prewarm', 'instanceReuse', 'instrumentCacheBytes']);
 const DEFAULT_INSTRUMENT_CACHE_BYTES = 64 * 1024 * 1024;
 
 export function defaultCacheDir(): string {
@@ -98,7 +108,9 @@ export function resolveHostOptions(input: HostOptions = {}): ResolvedHostOptions
   }
   const prewarm = input.prewarm ?? true;
   if (typeof prewarm !== 'boolean') problems.push('prewarm must be a boolean');
+  const instanceReuse = input.instanceReuse ?? 'tenant';
+  if (instanceReuse !== 'tenant' && instanceReuse !== 'none') problems.push(`instanceReuse must be "tenant" or "none", got ${JSON.stringify(input.instanceReuse)}`);
   if (problems.length > 0 || !egress) throw new InvalidArgError(`invalid host options: ${problems.join('; ')}`, { problems });
   const limits = resolveLimits(DEFAULT_LIMITS, input.limits, { allowRaise: mode === 'development', where: 'limits' });
-  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger, registry: input.registry, egress, prewarm, instrumentCacheBytes });
+  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger, registry: input.registry, egress, prewarm, instanceReuse, instrumentCacheBytes });
 }

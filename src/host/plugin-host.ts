@@ -63,7 +63,14 @@ export interface Plugin {
 export interface RenderOptions {
   /** Lower caps for this call (raising is allowed in development mode only). */
   limits?: Partial<Limits>;
+  /**
+   * Who the render is for. With `instanceReuse: 'tenant'` (the default) renders of the same
+   * plug-in for the same tenant may reuse the instance an earlier successful render left;
+   * instances never cross tenants. Without a tenant every render gets a fresh instance.
+   */
   tenant?: string;
+  /** A fresh instance even if the tenant's session holds one (it is kept for the next render). */
+  fresh?: boolean;
   invocationId?: string;
   signal?: AbortSignal;
   /** Logger for this call's lines (for example a request logger carrying a trace id). */
@@ -75,8 +82,11 @@ export interface RenderResult {
   usage: Usage;
   invocationId: string;
   logs: PluginLogLine[];
-  /** `warm`: the instance was made ahead of the call (prewarm), `cold`: during it. */
-  instance: 'warm' | 'cold';
+  /**
+   * `warm`: the instance was made ahead of the call (prewarm), `cold`: during it, `reused`: an
+   * earlier render of the same tenant's session left it (instanceReuse).
+   */
+  instance: 'warm' | 'cold' | 'reused';
 }
 
 /** Errors from render() carry the usage up to the failure and the invocation id. */
@@ -245,7 +255,7 @@ export class PluginHost {
     this.#supervisor.warm({ key: plugin.prepared.key, budget: budgetFor(plugin.limits, this.options.egress), wallMs: plugin.limits.wallMs, cpuMs: plugin.limits.cpuMs });
   }
 
-  /** Renders with a fresh instance. Resolves with the HTML and usage, or rejects with a RenderError. */
+  /** Renders (a fresh instance, or the tenant's session instance). Resolves with the HTML and usage, or rejects with a RenderError. */
   async render(plugin: Plugin, input: unknown, opts: RenderOptions = {}): Promise<RenderResult> {
     this.#assertOpen();
     if (plugin instanceof LoadedPlugin && plugin.droppedBy) throw this.#refused(plugin.droppedBy, opts);
@@ -282,6 +292,8 @@ export class PluginHost {
         onEgress: (e) => logEgress(log, e),
         wallMs: limits.wallMs,
         cpuMs: limits.cpuMs,
+        ...(this.options.instanceReuse === 'tenant' && opts.tenant !== undefined ? { widgetSession: opts.tenant } : {}),
+        ...(opts.fresh ? { fresh: true } : {}),
         signal,
         onLog: (line) => {
           logs.push(line);
@@ -291,9 +303,9 @@ export class PluginHost {
     } finally {
       plugin.inflight.delete(revocation);
     }
+    const instance = outcome.instance ?? 'cold';
     // The next render of this plug-in should not wait for instantiation either.
-    this.#warm(plugin);
-    const instance = outcome.warm ? 'warm' : 'cold';
+    if (instance !== 'reused') this.#warm(plugin);
     if (outcome.logsDropped > 0) log.warn({ dropped: outcome.logsDropped }, 'plug-in log lines dropped (limit reached)');
     if (outcome.ok) {
       log.info({ usage: outcome.usage, outputBytes: Buffer.byteLength(outcome.output), instance }, 'render ok');

@@ -14,7 +14,7 @@ import {
 import { WASM_PAGE_BYTES } from '../config/limits.js';
 import { buildImports, type LogLevel } from './capabilities/index.js';
 import { PluginLog } from './plugin-log.js';
-import type { Budget, DoneMessage, LoadMessage } from './protocol.js';
+import type { Budget, DoneMessage, InstanceSource, LoadMessage } from './protocol.js';
 import type { PluginLogLine } from './plugin-log.js';
 import type { GuestBridge } from '../egress/guest-bridge.js';
 
@@ -136,6 +136,28 @@ export interface WarmInstance {
   budget: Budget;
 }
 
+/**
+ * An instance a successful render left for the next render of the same widget session (one
+ * tenant; DESIGN.md: "fresh instance per invocation, or per widget session for one tenant").
+ * Its meter is reset before each render; memory it grew stays grown and counts against the cap.
+ */
+export interface SessionInstance {
+  instance: { render(input: string): string };
+  meter: Meter;
+  route: LogRoute;
+  budget: Budget;
+  /** Pages of linear memory / table elements the instance holds now (initial sizes included). */
+  pages: number;
+  elements: number;
+  renders: number;
+  createdAt: number;
+}
+
+/** The result of an invocation, and the instance if it may serve the session's next render. */
+export interface InvokeResult {
+  done: DoneMessage;
+  keep?: SessionInstance;
+}
 
 function coreHooks(c: LoadedComponent, meter: Meter) {
   const instantiateCore = (module: WebAssembly.Module, importObject: WebAssembly.Imports = {}) =>
@@ -200,21 +222,26 @@ export async function invoke(
   emit: (line: PluginLogLine) => void,
   bridge: GuestBridge | null = null,
   warm?: WarmInstance,
-): Promise<DoneMessage> {
-  const meter = warm?.meter ?? createMeter(c, budget);
+  reuse?: SessionInstance,
+): Promise<InvokeResult> {
+  if (reuse) resetMeter(reuse, budget);
+  const meter = reuse?.meter ?? warm?.meter ?? createMeter(c, budget);
   const log = new PluginLog({ maxLines: budget.logLines, maxLineBytes: budget.logLineBytes, emit });
+  const source: InstanceSource = reuse ? 'reused' : warm ? 'warm' : 'cold';
   const usage = () => {
     const left = meter.fuel.value as bigint;
     const used = left < 0n ? budget.fuel : budget.fuel - left;
     const grown = pagesLeft(c, budget) - (meter.memory_pages_left.value as number);
     return { fuel: Number(used), memoryBytes: (c.initialMemoryPages + grown) * WASM_PAGE_BYTES };
   };
-  const done = (r: { ok: true; output: string } | { ok: false; error: SphError }): DoneMessage => {
+  const done = (r: { ok: true; output: string } | { ok: false; error: SphError }): InvokeResult => {
     log.flush();
     const dropped = log.dropped + (warm?.pendingDropped ?? 0);
-    return r.ok
-      ? { type: 'done', id, ok: true, output: r.output, usage: usage(), logsDropped: dropped, warm: warm !== undefined }
-      : { type: 'done', id, ok: false, error: serializeError(r.error), usage: usage(), logsDropped: dropped, warm: warm !== undefined };
+    return {
+      done: r.ok
+        ? { type: 'done', id, ok: true, output: r.output, usage: usage(), logsDropped: dropped, instance: source }
+        : { type: 'done', id, ok: false, error: serializeError(r.error), usage: usage(), logsDropped: dropped, instance: source },
+    };
   };
 
   if (c.initialMemoryPages > budget.memoryPages) {
@@ -228,16 +255,23 @@ export async function invoke(
   }
 
   let instance: { render(input: string): string };
-  if (warm) {
+  let route: LogRoute;
+  if (reuse) {
+    reuse.route.target = log;
+    route = reuse.route;
+    instance = reuse.instance;
+  } else if (warm) {
     // Hand the warm instance over (made under this same budget: see sameBudget). Its meter
     // already holds what instantiating it used; its early log lines open this call's log.
     for (const l of warm.pending) log.log(l.level, l.message, l.stream);
     warm.route.target = log;
+    route = warm.route;
     instance = warm.instance;
   } else {
     const { getCoreModule, instantiateCore } = coreHooks(c, meter);
+    route = new LogRoute(log);
     try {
-      instance = await c.instantiate(getCoreModule, buildImports(importContext(log, bridge, budget), c.imports), instantiateCore);
+      instance = await c.instantiate(getCoreModule, buildImports(importContext(route, bridge, budget), c.imports), instantiateCore);
     } catch (err) {
       return done({ ok: false, error: classify(err, meter, budget) });
     }
@@ -255,8 +289,29 @@ export async function invoke(
         }),
       });
     }
-    return done({ ok: true, output });
+    const result = done({ ok: true, output });
+    // Only an instance whose render went well may serve again: a trap, a cap or any host-side
+    // exception discards it (the return paths above).
+    result.keep = {
+      instance,
+      meter,
+      route,
+      budget,
+      pages: budget.memoryPages - (meter.memory_pages_left.value as number),
+      elements: budget.tableElements - (meter.table_elements_left.value as number),
+      renders: (reuse?.renders ?? 0) + 1,
+      createdAt: reuse?.createdAt ?? performance.now(),
+    };
+    return result;
   } catch (err) {
     return done({ ok: false, error: classify(err, meter, budget) });
   }
+}
+
+/** A reused instance starts each render with the whole budget; what it already holds counts. */
+function resetMeter(s: SessionInstance, budget: Budget): void {
+  s.meter.fuel.value = budget.fuel;
+  s.meter.limit_hit.value = 0;
+  s.meter.memory_pages_left.value = Math.max(0, budget.memoryPages - s.pages);
+  s.meter.table_elements_left.value = Math.max(0, budget.tableElements - s.elements);
 }

@@ -52,6 +52,14 @@ export interface RunMessage {
   key: string;
   input: string;
   budget: Budget;
+  /**
+   * The widget session (one tenant) this render belongs to: the worker may hand it the instance
+   * an earlier render of the same session left, and keeps this render's instance for the next
+   * one if the render succeeds. Absent: a fresh instance, discarded afterwards.
+   */
+  session?: string;
+  /** Take a fresh instance even if the session holds one (the new one is kept as usual). */
+  fresh?: boolean;
 }
 
 /** Make an instance of `key` ahead of a render, under the plug-in's own budget. */
@@ -62,7 +70,27 @@ export interface WarmMessage {
   budget: Budget;
 }
 
-export type ToWorker = LoadMessage | RunMessage | WarmMessage | { type: 'unload'; key: string };
+/** Drop these session instances (idle too long): `${key}\0${session}` each. */
+export interface DropSessionsMessage {
+  type: 'drop-sessions';
+  sessions: string[];
+}
+
+export type ToWorker = LoadMessage | RunMessage | WarmMessage | DropSessionsMessage | { type: 'unload'; key: string };
+
+/** The key under which a worker keeps a session's instance. */
+export const sessionKey = (key: string, session: string) => `${key}\0${session}`;
+
+/** What a render did to its worker's session instances (absent when it had no session). */
+export interface SessionChange {
+  /** This render's instance was kept for the session's next render. */
+  kept: boolean;
+  /** Session instances the worker dropped to make room (session keys). */
+  evicted: string[];
+}
+
+/** How the render got its instance: made ahead (warm), on the spot (cold), or left by an earlier render of its session (reused). */
+export type InstanceSource = 'warm' | 'cold' | 'reused';
 
 /** Usage the worker can measure itself; CPU and wall time are measured by the supervisor. */
 export interface WorkerUsage {
@@ -70,10 +98,9 @@ export interface WorkerUsage {
   memoryBytes: number;
 }
 
-/** `warm`: the render took an instance made ahead of time. */
 export type DoneMessage =
-  | { type: 'done'; id: number; ok: true; output: string; usage: WorkerUsage; logsDropped: number; warm: boolean }
-  | { type: 'done'; id: number; ok: false; error: SerializedError; usage: WorkerUsage; logsDropped: number; warm: boolean };
+  | { type: 'done'; id: number; ok: true; output: string; usage: WorkerUsage; logsDropped: number; instance: InstanceSource; session?: SessionChange }
+  | { type: 'done'; id: number; ok: false; error: SerializedError; usage: WorkerUsage; logsDropped: number; instance: InstanceSource; session?: SessionChange };
 
 export type WarmedMessage =
   | { type: 'warmed'; id: number; key: string; ok: true; evicted: string[] }

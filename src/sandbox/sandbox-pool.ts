@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { InternalError, deserializeError, serializeError, SphError } from '../errors.js';
 import type { LoadMessage } from './protocol.js';
 import type { RunOutcome, RunRequest, SupervisorOptions, WarmRequest } from './supervisor.js';
-import type { FromSupervisor, ToSupervisor } from './supervisor-protocol.js';
+import { STATS_FIELDS, type FromSupervisor, type PoolStats, type SupervisorThreadOptions, type ToSupervisor } from './supervisor-protocol.js';
 import { threadEntry } from './worker-url.js';
 
 interface Pending {
@@ -20,17 +20,21 @@ export class SandboxPool {
   #thread!: Worker;
   #nextId = 1;
   #closed = false;
-  #stats = { workers: 0, busy: 0, queued: 0, warm: 0 };
+  /** Pool gauges the supervisor thread writes (STATS_FIELDS order). */
+  #gauges!: Int32Array;
 
   constructor(opts: SupervisorOptions) {
     this.#opts = opts;
-    this.#stats.workers = opts.workers;
     this.#start();
   }
 
   #start(): void {
     const entry = threadEntry('supervisor-thread');
-    const { onWorkerEvent: _ignored, onStatsChange: _ignored2, ...data } = this.#opts;
+    const { onWorkerEvent: _ignored, onStatsChange: _ignored2, ...rest } = this.#opts;
+    // A restarted supervisor starts its gauges over.
+    this.#gauges = new Int32Array(new SharedArrayBuffer(STATS_FIELDS.length * 4));
+    Atomics.store(this.#gauges, 0, this.#opts.workers);
+    const data: SupervisorThreadOptions = { ...rest, statsBuffer: this.#gauges.buffer as SharedArrayBuffer };
     // execArgv: [] so the host process's own flags (--input-type, --inspect, ...) never reach the sandbox.
     const thread = new Worker(entry.script, { eval: entry.eval, workerData: data, env: {}, execArgv: [] });
     this.#thread = thread;
@@ -57,9 +61,6 @@ export class SandboxPool {
     switch (m.type) {
       case 'event':
         this.#opts.onWorkerEvent?.(m.event);
-        return;
-      case 'stats':
-        this.#stats = m.stats;
         return;
       case 'log':
         this.#pending.get(m.id)?.req.onLog?.(m.line);
@@ -106,8 +107,9 @@ export class SandboxPool {
     return this.#loaded.has(key);
   }
 
-  get stats() {
-    return { ...this.#stats, inFlight: this.#pending.size };
+  get stats(): PoolStats & { inFlight: number } {
+    const stats = Object.fromEntries(STATS_FIELDS.map((f, i) => [f, Atomics.load(this.#gauges, i)])) as PoolStats;
+    return { ...stats, inFlight: this.#pending.size };
   }
 
   run(req: RunRequest): Promise<RunOutcome> {
@@ -130,7 +132,16 @@ export class SandboxPool {
       this.#post({
         type: 'run',
         id,
-        spec: { key: req.key, input: req.input, budget: req.budget, wallMs: req.wallMs, cpuMs: req.cpuMs, ...(req.egress ? { egress: req.egress } : {}) },
+        spec: {
+          key: req.key,
+          input: req.input,
+          budget: req.budget,
+          wallMs: req.wallMs,
+          cpuMs: req.cpuMs,
+          ...(req.egress ? { egress: req.egress } : {}),
+          ...(req.widgetSession !== undefined ? { widgetSession: req.widgetSession } : {}),
+          ...(req.fresh ? { fresh: true } : {}),
+        },
       });
     });
   }

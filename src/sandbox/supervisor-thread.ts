@@ -5,17 +5,23 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { deserializeError, serializeError } from '../errors.js';
 import { Supervisor } from './supervisor.js';
-import type { FromSupervisor, SupervisorThreadOptions, ToSupervisor } from './supervisor-protocol.js';
+import { STATS_FIELDS, type FromSupervisor, type SupervisorThreadOptions, type ToSupervisor } from './supervisor-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('supervisor-thread must run in a worker thread');
 const send = (m: FromSupervisor) => port.postMessage(m);
 
+const { statsBuffer, ...options } = workerData as SupervisorThreadOptions;
+const gauges = new Int32Array(statsBuffer);
 const supervisor = new Supervisor({
-  ...(workerData as SupervisorThreadOptions),
+  ...options,
   onWorkerEvent: (event) => send({ type: 'event', event }),
-  // Pool gauges and load shedding on the host's side read these.
-  onStatsChange: () => send({ type: 'stats', stats: supervisor.stats }),
+  // Pool gauges and load shedding on the host's side read these: shared memory rather than a
+  // message per change (several per render, each waking the host's event loop).
+  onStatsChange: () => {
+    const stats = supervisor.stats;
+    STATS_FIELDS.forEach((f, i) => Atomics.store(gauges, i, stats[f]));
+  },
 });
 const aborts = new Map<number, AbortController>();
 

@@ -18,7 +18,7 @@ import {
   WallTimeoutError,
   deserializeError,
 } from '../errors.js';
-import { sameBudget, type Budget, type DoneMessage, type FromWorker, type LoadMessage, type ToWorker, type WarmedMessage } from './protocol.js';
+import { sameBudget, sessionKey, type Budget, type DoneMessage, type FromWorker, type InstanceSource, type LoadMessage, type ToWorker, type WarmedMessage } from './protocol.js';
 import type { PluginLogLine } from './plugin-log.js';
 import { threadCpuNs } from './thread-cpu.js';
 import { threadEntry } from './worker-url.js';
@@ -35,10 +35,10 @@ export interface Usage {
   egress?: EgressUsage;
 }
 
-/** `warm`: the render took an instance made ahead of time (no instantiation on its path). */
+/** `instance`: how the render got its instance (absent when it never reached a worker). */
 export type RunOutcome =
-  | { ok: true; output: string; usage: Usage; logsDropped: number; warm?: boolean }
-  | { ok: false; error: SphError; usage: Usage; logsDropped: number; warm?: boolean };
+  | { ok: true; output: string; usage: Usage; logsDropped: number; instance?: InstanceSource }
+  | { ok: false; error: SphError; usage: Usage; logsDropped: number; instance?: InstanceSource };
 
 export interface RunRequest {
   key: string;
@@ -53,6 +53,13 @@ export interface RunRequest {
   egress?: EgressGrant;
   /** One call per egress request (and redirect hop), allowed or refused. */
   onEgress?: (entry: EgressLogEntry) => void;
+  /**
+   * The widget session (a tenant) the render belongs to: it may reuse the instance an earlier
+   * successful render of the same session and component left in a worker. Absent: fresh.
+   */
+  widgetSession?: string;
+  /** Start the session over with a fresh instance. */
+  fresh?: boolean;
 }
 
 export interface EgressGrant {
@@ -88,6 +95,8 @@ export interface SupervisorOptions {
    * waited past the staleness bound is refused rather than run. Absent: no registry, no gate.
    */
   startGate?: SharedArrayBuffer;
+  /** A session instance unused this long is dropped (default 30 s). */
+  sessionIdleMs?: number;
 }
 
 interface Job extends RunRequest {
@@ -111,6 +120,8 @@ interface Slot {
   loaded: Set<string>;
   /** Keys this worker holds a warm instance of: the budget it was made under, the CPU time it took. */
   warm: Map<string, { budget: Budget; cpuMs: number }>;
+  /** Session instances this worker keeps (sessionKey), with when each last served a render. */
+  sessions: Map<string, number>;
   job: Job | null;
   /** The supervisor's end of this worker's egress channel. */
   egress: { port: MessagePort; signal: Int32Array };
@@ -131,16 +142,30 @@ export class Supervisor {
   readonly #wantWarm = new Map<string, WarmRequest>();
   #nextId = 1;
   #poll: NodeJS.Timeout | undefined;
+  readonly #sweep: NodeJS.Timeout;
   #closed = false;
   /** Consecutive workers that died before becoming ready: a broken install, not a plug-in. */
   #startFailures = 0;
 
   constructor(opts: SupervisorOptions) {
     const { startGate, egress, ...rest } = opts;
-    this.#opts = { heapMb: 128, stackMb: 4, cpuPollMs: 5, ...rest };
+    this.#opts = { heapMb: 128, stackMb: 4, cpuPollMs: 5, sessionIdleMs: 30_000, ...rest };
     this.#gate = startGate ? new BigInt64Array(startGate) : undefined;
     this.#egress = new EgressService(egress ?? resolveEgressOptions(undefined));
     for (let i = 0; i < opts.workers; i++) this.#spawn();
+    this.#sweep = setInterval(() => this.#dropIdleSessions(), Math.max(50, Math.min(5000, this.#opts.sessionIdleMs / 2)));
+    this.#sweep.unref();
+  }
+
+  /** Session instances nobody rendered with for sessionIdleMs give their memory back. */
+  #dropIdleSessions(): void {
+    const cutoff = performance.now() - this.#opts.sessionIdleMs;
+    for (const slot of this.#slots) {
+      const idle = [...slot.sessions].filter(([, at]) => at < cutoff).map(([k]) => k);
+      if (idle.length === 0) continue;
+      for (const k of idle) slot.sessions.delete(k);
+      this.#post(slot, { type: 'drop-sessions', sessions: idle });
+    }
   }
 
   /** Makes a prepared component available to every worker, present and future. */
@@ -157,6 +182,7 @@ export class Supervisor {
     for (const slot of this.#slots) {
       slot.loaded.delete(key);
       slot.warm.delete(key);
+      for (const k of [...slot.sessions.keys()]) if (k.startsWith(`${key}\0`)) slot.sessions.delete(k);
       this.#post(slot, { type: 'unload', key });
     }
     this.#opts.onStatsChange?.();
@@ -169,11 +195,13 @@ export class Supervisor {
   get stats() {
     let busy = 0;
     let warm = 0;
+    let sessions = 0;
     for (const s of this.#slots) {
       if (s.job) busy++;
       warm += s.warm.size;
+      sessions += s.sessions.size;
     }
-    return { workers: this.#slots.size, busy, queued: this.#queue.length, warm };
+    return { workers: this.#slots.size, busy, queued: this.#queue.length, warm, sessions };
   }
 
   /**
@@ -198,12 +226,16 @@ export class Supervisor {
       }
       // One attempt at a time per component: if it fails, the next would fail too.
       if ([...this.#slots].some((s) => s.job?.kind === 'warm' && s.job.key === key)) continue;
+      // Preferably on a worker holding no session of this component: the session's next render
+      // should find its worker idle, not busy making an instance it will not use.
       let slot: Slot | undefined;
       for (const s of this.#slots) {
-        if (s.ready && !s.job && s.loaded.has(key) && !s.warm.has(key)) {
+        if (!s.ready || s.job || !s.loaded.has(key) || s.warm.has(key)) continue;
+        if (!holdsSessionOf(s, key)) {
           slot = s;
           break;
         }
+        slot ??= s;
       }
       if (!slot) continue;
       this.#wantWarm.delete(key);
@@ -238,6 +270,7 @@ export class Supervisor {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#poll);
+    clearInterval(this.#sweep);
     for (const job of this.#queue.splice(0)) this.#finish(job, this.#failed(job, new InternalError('the host closed before this render started')));
     const slots = [...this.#slots];
     this.#slots.clear();
@@ -262,7 +295,7 @@ export class Supervisor {
     });
     worker.stdout.resume();
     worker.stderr.resume();
-    const slot: Slot = { worker, tid: null, ready: false, loaded: new Set(), warm: new Map(), job: null, egress: { port: channel.port1, signal: new Int32Array(signal) } };
+    const slot: Slot = { worker, tid: null, ready: false, loaded: new Set(), warm: new Map(), sessions: new Map(), job: null, egress: { port: channel.port1, signal: new Int32Array(signal) } };
     channel.port1.on('message', (m: EgressRequestMessage) => this.#onEgressRequest(slot, m));
     channel.port1.unref();
     this.#slots.add(slot);
@@ -326,6 +359,18 @@ export class Supervisor {
   }
 
   #fromDone(slot: Slot, job: Job, m: DoneMessage): RunOutcome {
+    if (m.instance === 'warm') {
+      // The worker handed this render its warm instance; the CPU time making it is the render's.
+      const w = slot.warm.get(job.key);
+      if (w) job.cpuOffsetMs = w.cpuMs;
+      slot.warm.delete(job.key);
+    }
+    if (job.widgetSession !== undefined && m.session) {
+      const sk = sessionKey(job.key, job.widgetSession);
+      if (m.session.kept) slot.sessions.set(sk, performance.now());
+      else slot.sessions.delete(sk);
+      for (const k of m.session.evicted) slot.sessions.delete(k);
+    }
     const usage: Usage = {
       fuel: m.usage.fuel,
       cpuMs: this.#cpuMs(slot, job),
@@ -333,8 +378,8 @@ export class Supervisor {
       wallMs: performance.now() - job.startedAt,
     };
     return m.ok
-      ? { ok: true, output: m.output, usage, logsDropped: m.logsDropped, warm: m.warm }
-      : { ok: false, error: deserializeError(m.error), usage, logsDropped: m.logsDropped, warm: m.warm };
+      ? { ok: true, output: m.output, usage, logsDropped: m.logsDropped, instance: m.instance }
+      : { ok: false, error: deserializeError(m.error), usage, logsDropped: m.logsDropped, instance: m.instance };
   }
 
   #cpuMs(slot: Slot, job: Job): number {
@@ -363,13 +408,25 @@ export class Supervisor {
   }
 
   #idleSlotFor(job: Job): Slot | undefined {
+    // The worker holding the session's instance, then one with a warm instance, then any.
+    const sk = job.widgetSession !== undefined && !job.fresh ? sessionKey(job.key, job.widgetSession) : undefined;
+    if (sk !== undefined) {
+      for (const s of this.#slots) {
+        if (!s.sessions.has(sk) || !s.ready || !s.loaded.has(job.key)) continue;
+        if (!s.job) return s;
+        // Busy making an instance ahead of time (milliseconds, capped): worth waiting for,
+        // rather than instantiating elsewhere and starting the session over.
+        if (s.job.kind === 'warm') return undefined;
+      }
+    }
     let any: Slot | undefined;
+    let warm: Slot | undefined;
     for (const s of this.#slots) {
       if (!s.ready || s.job || !s.loaded.has(job.key)) continue;
-      if (usableWarm(s, job)) return s;
+      if (!warm && usableWarm(s, job)) warm = s;
       any ??= s;
     }
-    return any;
+    return warm ?? any;
   }
 
   #start(slot: Slot, job: Job): void {
@@ -383,13 +440,16 @@ export class Supervisor {
       this.#post(slot, { type: 'warm', id: job.id, key: job.key, budget: job.budget });
       return;
     }
-    const warm = usableWarm(slot, job);
-    if (warm) {
-      // The worker hands this render its warm instance; the CPU time making it is the render's.
-      slot.warm.delete(job.key);
-      job.cpuOffsetMs = warm.cpuMs;
-    }
-    this.#post(slot, { type: 'run', id: job.id, key: job.key, input: job.input, budget: job.budget });
+    // Which instance the worker uses (session, warm, new) is settled when it reports (#fromDone).
+    this.#post(slot, {
+      type: 'run',
+      id: job.id,
+      key: job.key,
+      input: job.input,
+      budget: job.budget,
+      ...(job.widgetSession !== undefined ? { session: job.widgetSession } : {}),
+      ...(job.fresh ? { fresh: true } : {}),
+    });
   }
 
   /** Whether the host's kill-switch snapshot is fresh (always, without a registry). */
@@ -562,6 +622,12 @@ export class Supervisor {
     if (job.abortListener) job.signal?.removeEventListener('abort', job.abortListener);
     job.resolve(outcome);
   }
+}
+
+function holdsSessionOf(slot: Slot, key: string): boolean {
+  const prefix = `${key}\0`;
+  for (const k of slot.sessions.keys()) if (k.startsWith(prefix)) return true;
+  return false;
 }
 
 /** The warm instance a worker would hand this render (same rule as the worker: sameBudget). */

@@ -7,8 +7,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { GuestBridge } from '../egress/guest-bridge.js';
 import type { EgressChannelInit } from '../egress/protocol.js';
 import { serializeError, InternalError } from '../errors.js';
-import { createWarmInstance, invoke, loadBindings, type LoadedComponent, type WarmInstance } from './invoke.js';
-import { sameBudget, type FromWorker, type ToWorker } from './protocol.js';
+import { createWarmInstance, invoke, loadBindings, type LoadedComponent, type SessionInstance, type WarmInstance } from './invoke.js';
+import { sameBudget, sessionKey, type FromWorker, type ToWorker } from './protocol.js';
+import { SessionInstances } from './session-instances.js';
 import { currentThreadId } from './thread-cpu.js';
 
 const port = parentPort;
@@ -30,6 +31,8 @@ const components = new Map<string, Promise<LoadedComponent>>();
 // recently made dropped first): each holds its linear memory while it waits.
 const MAX_WARM = 4;
 const warm = new Map<string, WarmInstance>();
+// Instances kept for the next render of the same widget session (one tenant), bounded.
+const sessions = new SessionInstances<SessionInstance>();
 const send = (m: FromWorker) => port.postMessage(m);
 
 // Messages are handled strictly in order: a run waits for the load sent before it.
@@ -39,7 +42,7 @@ port.on('message', (msg: ToWorker) => {
   // A failure here is a host bug; it must not stop later messages from being handled.
   queue = queue.then(() => handle(msg)).catch((err: unknown) => {
     if (msg.type === 'run') {
-      send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError(String((err as Error)?.message ?? err))), usage: { fuel: 0, memoryBytes: 0 }, logsDropped: 0, warm: false });
+      send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError(String((err as Error)?.message ?? err))), usage: { fuel: 0, memoryBytes: 0 }, logsDropped: 0, instance: 'cold' });
     }
   });
 });
@@ -58,6 +61,10 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'unload':
       components.delete(msg.key);
       warm.delete(msg.key);
+      sessions.dropComponent(msg.key);
+      return;
+    case 'drop-sessions':
+      for (const k of msg.sessions) sessions.delete(k);
       return;
     case 'warm': {
       const loaded = await components.get(msg.key)?.catch(() => undefined);
@@ -89,20 +96,24 @@ async function handle(msg: ToWorker): Promise<void> {
       try {
         loaded = await components.get(msg.key);
       } catch (err) {
-        send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError(`loading the bindings failed: ${(err as Error).message}`)), usage: emptyUsage, logsDropped: 0, warm: false });
+        send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError(`loading the bindings failed: ${(err as Error).message}`)), usage: emptyUsage, logsDropped: 0, instance: 'cold' });
         return;
       }
       if (!loaded) {
-        send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError('component not loaded in this worker')), usage: emptyUsage, logsDropped: 0, warm: false });
+        send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError('component not loaded in this worker')), usage: emptyUsage, logsDropped: 0, instance: 'cold' });
         return;
       }
-      let instance = warm.get(msg.key);
+      const sk = msg.session === undefined ? undefined : sessionKey(msg.key, msg.session);
+      // A session's own instance first (unless the caller wants a fresh one), then a warm one.
+      const reuse = sk !== undefined ? sessions.take(sk, msg.budget, msg.fresh === true) : undefined;
+      let instance = reuse ? undefined : warm.get(msg.key);
       if (instance && sameBudget(instance.budget, msg.budget)) warm.delete(msg.key);
       else instance = undefined;
       bridge?.begin(msg.id);
-      const result = await invoke(loaded, msg.id, msg.input, msg.budget, (line) => send({ type: 'log', id: msg.id, line }), bridge, instance);
-      send(result);
-      if (result.usage.memoryBytes > RECLAIM_AFTER_BYTES) collect();
+      const { done, keep } = await invoke(loaded, msg.id, msg.input, msg.budget, (line) => send({ type: 'log', id: msg.id, line }), bridge, instance, reuse);
+      if (sk !== undefined) done.session = keep && components.has(msg.key) ? sessions.keep(sk, keep) : { kept: false, evicted: [] };
+      send(done);
+      if (done.usage.memoryBytes > RECLAIM_AFTER_BYTES && !done.session?.kept) collect();
       return;
     }
   }

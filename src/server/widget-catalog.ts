@@ -31,12 +31,17 @@ export interface WidgetCatalog {
 interface DirEntry extends CatalogEntry {
   mtimeMs: number;
   path: string;
+  /** When the component file's mtime was last compared (performance.now()). */
+  checkedAt: number;
 }
+
+/** How stale a directory entry may be: a stat per render would cost a thread-pool round trip. */
+const REVALIDATE_MS = 500;
 
 /**
  * Development catalog: every subdirectory of `root` holding a summit-plugin.json whose
- * `component` file exists. Re-read when the component file changes, so `serve --widgets` picks
- * up rebuilds.
+ * `component` file exists. Re-read when the component file changes (looked at most every
+ * REVALIDATE_MS per widget), so `serve --widgets` picks up rebuilds.
  */
 export class DirectoryCatalog implements WidgetCatalog {
   readonly #root: string;
@@ -59,8 +64,13 @@ export class DirectoryCatalog implements WidgetCatalog {
   async resolve(id: string): Promise<CatalogEntry | undefined> {
     const known = this.#byId.get(id);
     if (known) {
+      const now = performance.now();
+      if (now - known.checkedAt < REVALIDATE_MS) return known;
       const s = await stat(known.path).catch(() => null);
-      if (s && s.mtimeMs === known.mtimeMs) return known;
+      if (s && s.mtimeMs === known.mtimeMs) {
+        known.checkedAt = now;
+        return known;
+      }
     }
     await this.list();
     return this.#byId.get(id);
@@ -86,6 +96,7 @@ export class DirectoryCatalog implements WidgetCatalog {
       bytes: async () => data,
       mtimeMs: s.mtimeMs,
       path,
+      checkedAt: performance.now(),
     };
     this.#byId.set(manifest.id, entry);
     return entry;

@@ -29,7 +29,8 @@ function send(agent: Agent, base: URL, t: LoadTarget): Promise<number> {
   });
 }
 
-export async function runLoad(baseUrl: string, opts: { connections: number; durationMs: number; pick: () => LoadTarget }): Promise<LoadResult> {
+/** `paceMs`: each connection waits this long between answer and next request (a UI's pace, not a closed loop). */
+export async function runLoad(baseUrl: string, opts: { connections: number; durationMs: number; pick: () => LoadTarget; paceMs?: number }): Promise<LoadResult> {
   const base = new URL(baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: opts.connections });
   const byKind: LoadResult['byKind'] = {};
@@ -38,6 +39,7 @@ export async function runLoad(baseUrl: string, opts: { connections: number; dura
   await Promise.all(
     Array.from({ length: opts.connections }, async () => {
       while (performance.now() < end) {
+        if (opts.paceMs) await new Promise((r) => setTimeout(r, opts.paceMs));
         const t = opts.pick();
         const t0 = performance.now();
         const status = await send(agent, base, t).catch(() => -1);
