@@ -1,7 +1,7 @@
 // Keeps misbehaving widgets from taking the worker pool from well-behaved ones. Two mechanisms,
 // per widget version (id and component digest):
 // - a circuit breaker: after `tripAfter` renders in a row that ran into a cap that costs a
-//   worker its whole budget (fuel, CPU time, wall clock, memory), the widget is suspended for a
+//   worker its whole budget (fuel, CPU time, wall clock, memory) or much of it (output), the widget is suspended for a
 //   cool-down that doubles on every new trip (up to `maxCoolDownMs`); while suspended its
 //   renders fail at once with SPH_ERR_CIRCUIT_OPEN; after the cool-down one render probes it.
 // - a suspect lane: widgets that hit such a cap recently (`suspectForMs`) together hold at most
@@ -18,8 +18,12 @@ export interface WidgetGuardOptions {
   suspectConcurrency: number;
 }
 
-/** The outcomes that cost a worker its whole budget. */
-const EXPENSIVE = new Set(['SPH_ERR_FUEL_EXHAUSTED', 'SPH_ERR_WALL_TIMEOUT', 'SPH_ERR_MEMORY_LIMIT']);
+/**
+ * The outcomes that cost a worker its whole budget, or many good renders' worth of it: an
+ * oversize output is made, copied and measured before it is refused (a 2 MiB one costs ~20
+ * cpu-ms on Node 20, ten kpi-card renders).
+ */
+const EXPENSIVE = new Set(['SPH_ERR_FUEL_EXHAUSTED', 'SPH_ERR_WALL_TIMEOUT', 'SPH_ERR_MEMORY_LIMIT', 'SPH_ERR_OUTPUT_LIMIT']);
 
 interface State {
   /** Expensive failures in a row. */

@@ -41,6 +41,12 @@ describe('widget guard', () => {
     expect(code(() => g.admit('w', 'd').done('ok'))).toBe('admitted');
   });
 
+  it('oversize output counts as expensive (it is made, copied and measured before it is refused)', () => {
+    const g = new WidgetGuard(OPTIONS, clock().now);
+    for (let i = 0; i < 3; i++) g.admit('w', 'd').done('SPH_ERR_OUTPUT_LIMIT');
+    expect(code(() => g.admit('w', 'd'))).toBe('SPH_ERR_CIRCUIT_OPEN');
+  });
+
   it('cheap failures do not trip it, and a success resets the streak', () => {
     const g = new WidgetGuard(OPTIONS, clock().now);
     for (let i = 0; i < 10; i++) g.admit('w', 'd').done('SPH_ERR_PLUGIN_ERROR');
