@@ -292,7 +292,9 @@ export class PluginHost {
         onEgress: (e) => logEgress(log, e),
         wallMs: limits.wallMs,
         cpuMs: limits.cpuMs,
-        ...(this.options.instanceReuse === 'tenant' && opts.tenant !== undefined ? { widgetSession: opts.tenant } : {}),
+        // A session is one tenant of one plug-in id: the same bytes loaded under two ids never
+        // share an instance either.
+        ...(this.options.instanceReuse === 'tenant' && opts.tenant !== undefined ? { widgetSession: `${plugin.id}\0${opts.tenant}` } : {}),
         ...(opts.fresh ? { fresh: true } : {}),
         signal,
         onLog: (line) => {
