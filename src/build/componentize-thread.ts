@@ -9,6 +9,10 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type { ComponentizeReply, ComponentizeRequest } from './componentize-protocol.js';
+import { createDefaultLogger } from '../host/logger.js';
+import { installInProcessWizer } from './wizer-in-process.js';
+
+let wizerLog: ReturnType<typeof createDefaultLogger> | undefined;
 
 interface Splicer {
   spliceBindings: (engine: Uint8Array, features: string[], witWorld: unknown, witPath: string, worldName: string, debug: boolean) => unknown;
@@ -79,6 +83,13 @@ async function memoizeSplice(componentizeUrl: string): Promise<void> {
  */
 function timeSteps(): void {
   const cp = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+  // Wizer runs in this thread, on a module compiled once per engine (wizer-in-process.ts).
+  const logged = new Set<string>();
+  installInProcessWizer(cp, (reason) => {
+    if (logged.has(reason)) return;
+    logged.add(reason);
+    (wizerLog ??= createDefaultLogger()).debug({ reason }, 'Wizer runs as a process, not in this thread');
+  });
   const spawnSync = cp.spawnSync;
   cp.spawnSync = function (this: unknown, ...args: unknown[]) {
     const t0 = performance.now();
