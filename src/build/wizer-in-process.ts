@@ -271,7 +271,11 @@ export function installInProcessWizer(cp: { spawnSync: unknown }, onFallback: (r
   const original = cp.spawnSync as SpawnSync;
   const hook: InProcessWizerHook = { last: undefined };
   cp.spawnSync = function (this: unknown, cmd: string, args?: readonly string[], opts?: Record<string, unknown>) {
-    if (!isWizerCommand(cmd) || process.env.SUMMIT_WIZER === 'process') return original.call(this, cmd, args, opts);
+    if (!isWizerCommand(cmd)) return original.call(this, cmd, args, opts);
+    if (process.env.SUMMIT_WIZER === 'process') {
+      hook.last = { mode: 'process', reason: 'SUMMIT_WIZER=process' };
+      return original.call(this, cmd, args, opts);
+    }
     const reason = tryInProcess(args ?? [], opts ?? {});
     if (typeof reason !== 'string') {
       hook.last = { mode: 'in-process' };

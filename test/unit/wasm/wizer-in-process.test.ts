@@ -10,6 +10,7 @@ import { planWizer } from '../../../src/wasm/wizer-rewrite.js';
 import { MAX_DATA_SEGMENTS, nonZeroRuns, removeExcessSegments, snapshotSegments } from '../../../src/wasm/wizer-segments.js';
 import { watToWasm } from '../../support/build.js';
 
+// @ts-expect-error the package ships no types: its default export is the binary's path
 const wizerBin = (await import('@bytecodealliance/wizer')).default as string;
 const dir = mkdtempSync(join(tmpdir(), 'sph-wizer-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,7 +62,7 @@ describe('in-process Wizer, byte for byte against the Wizer binary', () => {
     const { wizer, mine } = await both(PROBE);
     expect(wizer.length).toBeGreaterThan(0);
     expect(mine).toEqual(wizer);
-    expect(WebAssembly.validate(mine as Uint8Array)).toBe(true);
+    expect(WebAssembly.validate(mine as Uint8Array<ArrayBuffer>)).toBe(true);
   });
 
   it('an extended-const global initializer: folded like Wizer, or left to it where V8 lacks the proposal (Node 20)', async () => {
