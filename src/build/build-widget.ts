@@ -53,7 +53,7 @@ export interface BuiltWidget {
   fromCache: boolean;
   sourceHash: string;
   /** ms; componentize includes Wizer and the WASI stubbing (0 when cached). */
-  timings: { bundleMs: number; componentizeMs: number; wizerMs: number; stubWasiMs: number };
+  timings: { bundleMs: number; componentizeMs: number; wizerMs: number; stubWasiMs: number; wizer?: 'in-process' | 'process' };
   /** Absolute paths of the sources that went in (what `dev` watches). */
   inputs: string[];
   warnings: BuildProblem[];
@@ -163,7 +163,7 @@ export class WidgetBuilder {
     await writeFile(src, bundle.js);
     let component: Uint8Array;
     let componentizeMs: number;
-    let steps: { wizerMs: number; stubWasiMs: number };
+    let steps: { wizerMs: number; stubWasiMs: number; wizer?: 'in-process' | 'process' };
     try {
       ({ component, componentizeMs, steps } = await this.#componentizer.componentize({
         sourcePath: src,

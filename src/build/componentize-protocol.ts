@@ -20,4 +20,6 @@ export type ComponentizeReply =
 export interface ComponentizeSteps {
   wizerMs: number;
   stubWasiMs: number;
+  /** Where Wizer ran: in the componentize thread or as the binary (see wizer-in-process.ts). */
+  wizer?: 'in-process' | 'process';
 }

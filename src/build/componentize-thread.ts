@@ -9,6 +9,10 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type { ComponentizeReply, ComponentizeRequest } from './componentize-protocol.js';
+import { createDefaultLogger } from '../host/logger.js';
+import { installInProcessWizer } from './wizer-in-process.js';
+
+let wizerLog: ReturnType<typeof createDefaultLogger> | undefined;
 
 interface Splicer {
   spliceBindings: (engine: Uint8Array, features: string[], witWorld: unknown, witPath: string, worldName: string, debug: boolean) => unknown;
@@ -20,7 +24,8 @@ let splicerRef: Splicer | undefined;
 let componentizeUrl = '';
 let splices = 0;
 // Time spent in the steps of the current build (see timeSteps).
-const steps = { wizerMs: 0, stubWasiMs: 0 };
+const steps: { wizerMs: number; stubWasiMs: number; wizer?: 'in-process' | 'process' } = { wizerMs: 0, stubWasiMs: 0 };
+let wizerHook: ReturnType<typeof installInProcessWizer> | undefined;
 // componentize-js's own list, in its order: what it passes to the splicer.
 const DEFAULT_FEATURES = ['stdio', 'random', 'clocks', 'http', 'fetch-event'];
 
@@ -79,6 +84,13 @@ async function memoizeSplice(componentizeUrl: string): Promise<void> {
  */
 function timeSteps(): void {
   const cp = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+  // Wizer runs in this thread, on a module compiled once per engine (wizer-in-process.ts).
+  const logged = new Set<string>();
+  wizerHook = installInProcessWizer(cp, (reason) => {
+    if (logged.has(reason)) return;
+    logged.add(reason);
+    (wizerLog ??= createDefaultLogger()).debug({ reason }, 'Wizer runs as a process, not in this thread');
+  });
   const spawnSync = cp.spawnSync;
   cp.spawnSync = function (this: unknown, ...args: unknown[]) {
     const t0 = performance.now();
@@ -135,6 +147,8 @@ async function handle(req: ComponentizeRequest): Promise<ComponentizeReply> {
     const before = splices;
     steps.wizerMs = 0;
     steps.stubWasiMs = 0;
+    delete steps.wizer;
+    if (wizerHook) wizerHook.last = undefined;
     const t0 = performance.now();
     const { component } = await componentize({
       sourcePath: req.sourcePath,
@@ -145,6 +159,7 @@ async function handle(req: ComponentizeRequest): Promise<ComponentizeReply> {
     });
     // Transfer the bytes, not a view into a larger (or pooled) buffer.
     const bytes = component.byteOffset === 0 && component.byteLength === component.buffer.byteLength ? component : component.slice();
+    if (wizerHook?.last) steps.wizer = wizerHook.last.mode;
     return { id: req.id, ok: true, component: bytes, componentizeMs: performance.now() - t0, spliceReused: splices === before, steps: { ...steps } };
   } catch (err) {
     const e = err as { code?: string; message?: string };
