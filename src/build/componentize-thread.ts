@@ -11,6 +11,7 @@ import { parentPort } from 'node:worker_threads';
 import type { ComponentizeReply, ComponentizeRequest } from './componentize-protocol.js';
 import { createDefaultLogger } from '../host/logger.js';
 import { installInProcessWizer } from './wizer-in-process.js';
+import { lazyGrow } from '../wasm/lazy-grow.js';
 
 let wizerLog: ReturnType<typeof createDefaultLogger> | undefined;
 
@@ -79,6 +80,38 @@ async function memoizeSplice(componentizeUrl: string): Promise<void> {
 }
 
 /**
+ * componentize-js's splicer (Rust, wasi-libc's allocator) grows its memory a page at a time,
+ * thousands of times on its first call, and on Node 20 each grow costs V8 a full GC: the
+ * first build in a thread was ~6 s slower than the next. While the splicer's bindings compile
+ * its core module (at import), hand V8 a copy rewritten to grow in big steps (src/wasm/
+ * lazy-grow.ts; what the splicer sees of its memory is unchanged). Identified by its bytes;
+ * anything else compiles as given. SUMMIT_SPLICER_GROW=exact turns it off.
+ */
+async function withLazyGrowSplicer(componentizeUrl: string, load: () => Promise<void>): Promise<void> {
+  if (process.env.SUMMIT_SPLICER_GROW === 'exact') return load();
+  let core: Buffer;
+  try {
+    core = readFileSync(new URL('../lib/spidermonkey-embedding-splicer.core.wasm', componentizeUrl));
+  } catch {
+    return load();
+  }
+  const compile = WebAssembly.compile;
+  WebAssembly.compile = ((bytes: BufferSource) => {
+    const view = ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
+    if (view.byteLength === core.byteLength && core.equals(view)) {
+      const rewritten = lazyGrow(view);
+      if (rewritten) return compile(rewritten);
+    }
+    return compile(bytes);
+  }) as typeof WebAssembly.compile;
+  try {
+    await load();
+  } finally {
+    WebAssembly.compile = compile;
+  }
+}
+
+/**
  * Times the Wizer child process: componentize-js runs it with `spawnSync` from
  * node:child_process (its only use of it), whose ESM binding follows the builtin module.
  */
@@ -117,7 +150,7 @@ async function load(): Promise<NonNullable<typeof componentizeFn>> {
   fsShim._setPreopens({ '/': '/' });
   const url = import.meta.resolve('@bytecodealliance/componentize-js');
   componentizeUrl = url;
-  await memoizeSplice(url);
+  await withLazyGrowSplicer(url, () => memoizeSplice(url));
   const mod = (await import(url)) as { componentize: NonNullable<typeof componentizeFn> };
   componentizeFn = mod.componentize;
   return componentizeFn;

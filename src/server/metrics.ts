@@ -3,7 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface MetricsSources {
-  pool: () => { workers: number; busy: number; queued: number; warm: number };
+  pool: () => { workers: number; busy: number; queued: number; warm: number; sessions: number };
   /** Widgets whose circuit breaker is open. */
   suspended: () => number;
   /** Age of the kill-switch snapshot in seconds; null when there is no registry (development). */
@@ -56,7 +56,7 @@ export class ServiceMetrics {
       labelNames: ['kind'],
       registers,
     });
-    const pool = (field: 'workers' | 'busy' | 'queued' | 'warm', help: string) =>
+    const pool = (field: 'workers' | 'busy' | 'queued' | 'warm' | 'sessions', help: string) =>
       new Gauge({
         name: `summit_pool_${field}`,
         help,
@@ -69,6 +69,7 @@ export class ServiceMetrics {
     pool('busy', 'Sandbox workers running a render.');
     pool('queued', 'Renders waiting for a worker.');
     pool('warm', 'Instances made ahead of renders, waiting for one.');
+    pool('sessions', 'Instances kept for the next render of a tenant (widget sessions).');
     new Gauge({
       name: 'summit_widgets_suspended',
       help: 'Widgets suspended by the circuit breaker after running into their caps again and again.',
