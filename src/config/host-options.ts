@@ -46,6 +46,8 @@ export interface HostOptions {
    * renders or 10 min each, 30 s idle). `none`: a fresh instance for every render.
    */
   instanceReuse?: 'tenant' | 'none';
+  /** A session instance no render used for this long gives its memory back (default 30 000 ms). */
+  sessionIdleMs?: number;
   /**
    * Memory for instrumented function bodies, reused when a component shares code with one
    * prepared before (a new build or version of a widget: only changed functions are
@@ -64,10 +66,11 @@ export interface ResolvedHostOptions {
   readonly egress: ResolvedEgressOptions;
   readonly prewarm: boolean;
   readonly instanceReuse: 'tenant' | 'none';
+  readonly sessionIdleMs: number;
   readonly instrumentCacheBytes: number;
 }
 
-const KNOWN = new Set(['mode', 'limits', 'workers', 'cacheDir', 'logger', 'registry', 'egress', 'prewarm', 'instanceReuse', 'instrumentCacheBytes']);
+const KNOWN = new Set(['mode', 'limits', 'workers', 'cacheDir', 'logger', 'registry', 'egress', 'prewarm', 'instanceReuse', 'sessionIdleMs', 'instrumentCacheBytes']);
 const DEFAULT_INSTRUMENT_CACHE_BYTES = 64 * 1024 * 1024;
 
 export function defaultCacheDir(): string {
@@ -110,7 +113,11 @@ export function resolveHostOptions(input: HostOptions = {}): ResolvedHostOptions
   if (typeof prewarm !== 'boolean') problems.push('prewarm must be a boolean');
   const instanceReuse = input.instanceReuse ?? 'tenant';
   if (instanceReuse !== 'tenant' && instanceReuse !== 'none') problems.push(`instanceReuse must be "tenant" or "none", got ${JSON.stringify(input.instanceReuse)}`);
+  const sessionIdleMs = input.sessionIdleMs ?? 30_000;
+  if (!Number.isInteger(sessionIdleMs) || sessionIdleMs < 100 || sessionIdleMs > 3_600_000) {
+    problems.push(`sessionIdleMs must be an integer from 100 to 3600000 (ms), got ${JSON.stringify(input.sessionIdleMs)}`);
+  }
   if (problems.length > 0 || !egress) throw new InvalidArgError(`invalid host options: ${problems.join('; ')}`, { problems });
   const limits = resolveLimits(DEFAULT_LIMITS, input.limits, { allowRaise: mode === 'development', where: 'limits' });
-  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger, registry: input.registry, egress, prewarm, instanceReuse, instrumentCacheBytes });
+  return Object.freeze({ mode, limits, workers, cacheDir, logger: input.logger, registry: input.registry, egress, prewarm, instanceReuse, sessionIdleMs, instrumentCacheBytes });
 }

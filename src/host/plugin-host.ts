@@ -149,6 +149,7 @@ export class PluginHost {
     }
     this.#supervisor = new SandboxPool({
       workers: this.options.workers,
+      sessionIdleMs: this.options.sessionIdleMs,
       egress: this.options.egress,
       onWorkerEvent: (e) => this.#log.debug({ event: e.type, reason: e.reason }, 'sandbox worker'),
       ...(this.#registry ? { startGate: this.#registry.killSwitch.gate } : {}),

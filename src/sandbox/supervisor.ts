@@ -160,12 +160,15 @@ export class Supervisor {
   /** Session instances nobody rendered with for sessionIdleMs give their memory back. */
   #dropIdleSessions(): void {
     const cutoff = performance.now() - this.#opts.sessionIdleMs;
+    let dropped = false;
     for (const slot of this.#slots) {
       const idle = [...slot.sessions].filter(([, at]) => at < cutoff).map(([k]) => k);
       if (idle.length === 0) continue;
       for (const k of idle) slot.sessions.delete(k);
       this.#post(slot, { type: 'drop-sessions', sessions: idle });
+      dropped = true;
     }
+    if (dropped) this.#opts.onStatsChange?.();
   }
 
   /** Makes a prepared component available to every worker, present and future. */

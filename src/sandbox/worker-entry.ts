@@ -63,9 +63,15 @@ async function handle(msg: ToWorker): Promise<void> {
       warm.delete(msg.key);
       sessions.dropComponent(msg.key);
       return;
-    case 'drop-sessions':
+    case 'drop-sessions': {
+      const before = sessions.bytes;
       for (const k of msg.sessions) sessions.delete(k);
+      // Give the dropped instances' memory back now, not at V8's next whim (see
+      // RECLAIM_AFTER_BYTES): when they were large, or when this worker has gone idle (every
+      // session expired), which is also when a collection costs no render anything.
+      if (before - sessions.bytes > RECLAIM_AFTER_BYTES || sessions.size === 0) collect();
       return;
+    }
     case 'warm': {
       const loaded = await components.get(msg.key)?.catch(() => undefined);
       if (!loaded) {

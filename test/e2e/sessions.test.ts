@@ -99,5 +99,22 @@ describe('instanceReuse: none', () => {
 
   it('is validated', () => {
     expect(() => testHost({ instanceReuse: 'always' as never })).toThrow(/instanceReuse must be "tenant" or "none"/);
+    expect(() => testHost({ sessionIdleMs: 5 })).toThrow(/sessionIdleMs must be an integer from 100/);
+  });
+});
+
+describe('sessionIdleMs', () => {
+  it('drops a session instance nobody rendered with for that long', async () => {
+    const h = testHost({ sessionIdleMs: 300 });
+    try {
+      const p = await h.load(await fixtureComponent('session-counter'), { id: 'test/session-counter' });
+      await h.render(p, '', { tenant: 'a' });
+      expect((await h.render(p, '', { tenant: 'a' })).output).toBe('02');
+      expect(h.stats.sessions).toBe(1);
+      await expect.poll(() => h.stats.sessions, { timeout: 5000, interval: 50 }).toBe(0);
+      expect((await h.render(p, '', { tenant: 'a' })).output).toBe('01');
+    } finally {
+      await h.close();
+    }
   });
 });

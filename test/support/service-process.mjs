@@ -10,7 +10,9 @@ import { DirectoryCatalog } from '../../dist/server/widget-catalog.js';
 
 const [dir, workers = '2'] = process.argv.slice(2);
 const logger = pino({ level: 'silent' });
-const host = createHost({ mode: 'development', workers: Number(workers), logger });
+// SUMMIT_SESSION_IDLE_MS: the load test lets idle session instances go within its settle time.
+const sessionIdleMs = process.env.SUMMIT_SESSION_IDLE_MS ? Number(process.env.SUMMIT_SESSION_IDLE_MS) : undefined;
+const host = createHost({ mode: 'development', workers: Number(workers), logger, ...(sessionIdleMs ? { sessionIdleMs } : {}) });
 const server = createHostServer({
   host,
   catalog: new DirectoryCatalog(dir),
