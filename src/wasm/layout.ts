@@ -56,6 +56,8 @@ export interface Layout {
   typeEntries: number;
   imports: { module: string; name: string; kind: ImportKind }[];
   importedFuncs: number;
+  /** Type index of each imported function, in import order. */
+  importedFuncTypes: number[];
   importedGlobals: number;
   /** Type index of each defined function. */
   funcTypes: number[];
@@ -83,6 +85,7 @@ export function readLayout(bytes: Uint8Array): Layout {
     typeEntries: 0,
     imports: [],
     importedFuncs: 0,
+    importedFuncTypes: [],
     importedGlobals: 0,
     funcTypes: [],
     memories: [],
@@ -236,7 +239,7 @@ function readImports(r: Reader, layout: Layout): void {
     const kind = r.u8();
     switch (kind) {
       case 0x00:
-        r.u32();
+        layout.importedFuncTypes.push(r.u32());
         layout.importedFuncs++;
         break;
       case 0x01:

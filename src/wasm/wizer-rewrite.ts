@@ -20,7 +20,7 @@
  */
 import { InstructionDecoder } from './instruction-decoder.js';
 import { findSection, readLayout, sectionReader, type Layout } from './layout.js';
-import { HEADER, SEC_CUSTOM, SEC_DATA, SEC_DATA_COUNT, SEC_EXPORT, SEC_GLOBAL, SEC_IMPORT, SEC_MEMORY, SEC_START, SEC_TYPE, type Section } from './module.js';
+import { HEADER, SEC_CUSTOM, SEC_DATA, SEC_DATA_COUNT, SEC_EXPORT, SEC_GLOBAL, SEC_MEMORY, SEC_START, SEC_TYPE, type Section } from './module.js';
 import { opcodeName } from './opcodes.js';
 import { skipConstExpr } from './const-expr.js';
 import { Reader } from './reader.js';
@@ -121,21 +121,6 @@ function readFuncSigs(bytes: Uint8Array, sections: readonly Section[]): FuncSig[
   return sigs;
 }
 
-function importedFuncTypes(bytes: Uint8Array, sections: readonly Section[]): number[] {
-  const s = findSection(sections, SEC_IMPORT);
-  if (!s) return [];
-  const r = sectionReader(bytes, s);
-  const n = r.count();
-  const types: number[] = [];
-  for (let i = 0; i < n; i++) {
-    r.skip(r.u32());
-    r.skip(r.u32());
-    if (r.u8() !== 0x00) throw r.fail('internal: non-function import');
-    types.push(r.u32());
-  }
-  return types;
-}
-
 function scanCode(layout: Layout): string | null {
   const s = findSection(layout.sections, 10);
   if (!s) return null;
@@ -181,7 +166,7 @@ export function planWizer(bytes: Uint8Array, initFunc: string): PlanResult {
   if (layout.tables.some((t) => t.refType.length !== 1 || t.refType[0] !== 0x70)) return no('it has a table that is not a funcref table');
   const sigs = readFuncSigs(bytes, layout.sections);
   if (typeof sigs === 'string') return no(`it has ${sigs}`);
-  const funcTypes = [...importedFuncTypes(bytes, layout.sections), ...layout.funcTypes];
+  const funcTypes = [...layout.importedFuncTypes, ...layout.funcTypes];
   const sigOf = (exportName: string): FuncSig | 'not-func' | undefined => {
     const e = layout.exports.find((x) => x.name === exportName);
     if (!e) return undefined;
