@@ -81,6 +81,9 @@ export type ToWorker = LoadMessage | RunMessage | WarmMessage | DropSessionsMess
 /** The key under which a worker keeps a session's instance. */
 export const sessionKey = (key: string, session: string) => `${key}\0${session}`;
 
+/** Whether a session key (sessionKey) belongs to component `key`. */
+export const isSessionOf = (sk: string, key: string) => sk.length > key.length && sk.startsWith(key) && sk.charCodeAt(key.length) === 0;
+
 /** What a render did to its worker's session instances (absent when it had no session). */
 export interface SessionChange {
   /** This render's instance was kept for the session's next render. */

@@ -4,7 +4,7 @@
 // 0.4 ms); keeping instances costs memory, so they are bounded by count, bytes, renders and age,
 // least recently used out first. Never shared across tenants: the key holds the tenant.
 import { WASM_PAGE_BYTES } from '../config/limits.js';
-import { sameBudget, type Budget, type SessionChange } from './protocol.js';
+import { isSessionOf, sameBudget, type Budget, type SessionChange } from './protocol.js';
 
 export interface SessionLimits {
   /** Instances kept per worker. */
@@ -94,7 +94,6 @@ export class SessionInstances<T extends Reusable = Reusable> {
 
   /** Drops every session instance of a component (unloaded, revoked). */
   dropComponent(componentKey: string): void {
-    const prefix = `${componentKey}\0`;
-    for (const k of [...this.#byKey.keys()]) if (k.startsWith(prefix)) this.delete(k);
+    for (const k of [...this.#byKey.keys()]) if (isSessionOf(k, componentKey)) this.delete(k);
   }
 }

@@ -18,7 +18,7 @@ import {
   WallTimeoutError,
   deserializeError,
 } from '../errors.js';
-import { sameBudget, sessionKey, type Budget, type DoneMessage, type FromWorker, type InstanceSource, type LoadMessage, type ToWorker, type WarmedMessage } from './protocol.js';
+import { isSessionOf, sameBudget, sessionKey, type Budget, type DoneMessage, type FromWorker, type InstanceSource, type LoadMessage, type ToWorker, type WarmedMessage } from './protocol.js';
 import type { PluginLogLine } from './plugin-log.js';
 import { threadCpuNs } from './thread-cpu.js';
 import { threadEntry } from './worker-url.js';
@@ -185,7 +185,7 @@ export class Supervisor {
     for (const slot of this.#slots) {
       slot.loaded.delete(key);
       slot.warm.delete(key);
-      for (const k of [...slot.sessions.keys()]) if (k.startsWith(`${key}\0`)) slot.sessions.delete(k);
+      for (const k of [...slot.sessions.keys()]) if (isSessionOf(k, key)) slot.sessions.delete(k);
       this.#post(slot, { type: 'unload', key });
     }
     this.#opts.onStatsChange?.();
@@ -628,8 +628,7 @@ export class Supervisor {
 }
 
 function holdsSessionOf(slot: Slot, key: string): boolean {
-  const prefix = `${key}\0`;
-  for (const k of slot.sessions.keys()) if (k.startsWith(prefix)) return true;
+  for (const k of slot.sessions.keys()) if (isSessionOf(k, key)) return true;
   return false;
 }
 
