@@ -14,7 +14,7 @@ import { SphError } from '../errors.js';
 import { componentImports } from '../build/inspect.js';
 import { WidgetBuilder } from '../build/build-widget.js';
 import { MANIFEST_FILE, buildCacheDir, featuresFor, readBuildRecord, recordPathFor } from '../build/project.js';
-import type { Usage } from '../sandbox/supervisor.js';
+import type { Usage } from '../sandbox/sandbox-pool.js';
 import { capPercent, capsOf, completeInput, type CapShare } from './render-input.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';

@@ -11,7 +11,7 @@ import { sanitizeWidgetHtml, type Removal } from '../host/sanitize.js';
 import { DEFAULT_LIMITS, resolveLimits, type Limits } from '../config/limits.js';
 import { InvalidArgError, SphError } from '../errors.js';
 import { deniedImports, type DeniedImport } from '../sandbox/capabilities/index.js';
-import type { Usage } from '../sandbox/supervisor.js';
+import type { Usage } from '../sandbox/sandbox-pool.js';
 import type { BuiltWidget } from '../build/build-widget.js';
 import type { WidgetBuilder } from '../build/build-widget.js';
 import { Componentizer } from '../build/componentizer.js';

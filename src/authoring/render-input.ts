@@ -2,7 +2,7 @@
 // input shape the Summit UI sends (wit/widget.wit): props, a context, and the widget's state.
 import type { Limits } from '../config/limits.js';
 import { fuelForCpuMs } from '../sandbox/calibration.js';
-import type { Usage } from '../sandbox/supervisor.js';
+import type { Usage } from '../sandbox/sandbox-pool.js';
 
 export interface RenderInput {
   props: unknown;

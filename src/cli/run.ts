@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { createHost } from '../host/plugin-host.js';
 import { readManifest, type Manifest } from '../manifest/manifest.js';
 import type { Limits } from '../config/limits.js';
-import type { Usage } from '../sandbox/supervisor.js';
+import type { Usage } from '../sandbox/sandbox-pool.js';
 import { createDefaultLogger } from '../host/logger.js';
 import { EGRESS_FLAGS, EGRESS_HELP, egressOptions } from './egress-flags.js';
 import { EXIT, UsageError, errorJson, printJson, type Io } from './output.js';

@@ -3,7 +3,7 @@
 // supervisor thread performs the request. The supervisor's wall deadline still applies:
 // worker.terminate() interrupts the wait.
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import type { EgressChannelInit, EgressRequestMessage, EgressResponseMessage, GuestRequest, GuestResponse } from './protocol.js';
+import type { EgressChannelInit, EgressEndMessage, EgressRequestMessage, EgressResponseMessage, GuestRequest, GuestResponse } from './protocol.js';
 
 export class GuestBridge {
   readonly #port: MessagePort;
@@ -24,6 +24,12 @@ export class GuestBridge {
     this.#run = run;
     this.#answers.clear();
     this.#drain();
+  }
+
+  /** The invocation is over: the supervisor closes its egress and reports the final usage. */
+  end(run: number): void {
+    const msg: EgressEndMessage = { type: 'end', run };
+    this.#port.postMessage(msg);
   }
 
   send(request: GuestRequest): number {

@@ -31,6 +31,14 @@ export interface EgressRequestMessage {
   request: GuestRequest;
 }
 
+/** worker -> supervisor: the invocation is over (its egress usage is final once this is seen). */
+export interface EgressEndMessage {
+  type: 'end';
+  run: number;
+}
+
+export type FromGuestBridge = EgressRequestMessage | EgressEndMessage;
+
 /** supervisor -> worker */
 export interface EgressResponseMessage {
   run: number;

@@ -14,13 +14,13 @@ import type { Snapshot } from '../registry/snapshot.js';
 import { fuelForCpuMs } from '../sandbox/calibration.js';
 import type { PluginLogLine } from '../sandbox/plugin-log.js';
 import { SandboxPool } from '../sandbox/sandbox-pool.js';
-import type { Usage } from '../sandbox/supervisor.js';
+import type { Usage } from '../sandbox/sandbox-pool.js';
 import { createDefaultLogger } from './logger.js';
 import { parseAllowedHosts } from '../egress/allowed-hosts.js';
 import type { EgressLogEntry } from '../egress/meter.js';
 import type { ResolvedEgressOptions } from '../egress/options.js';
 
-export type { Usage } from '../sandbox/supervisor.js';
+export type { Usage } from '../sandbox/sandbox-pool.js';
 export type { PluginLogLine } from '../sandbox/plugin-log.js';
 export type { EgressUsage, EgressLogEntry, EgressIssue } from '../egress/meter.js';
 

@@ -1,5 +1,8 @@
-// Messages between the supervisor (host thread) and a sandbox worker. Everything here must
-// survive structured clone: WebAssembly.Module objects are shared (compiled code is not copied).
+// Messages between the host's main thread (SandboxPool) and a sandbox worker, on the worker's
+// control port. Everything here must survive structured clone: WebAssembly.Module objects are
+// shared (compiled code is not copied).
+import type { MessagePort } from 'node:worker_threads';
+import type { EgressChannelInit } from '../egress/protocol.js';
 import type { SerializedError } from '../errors.js';
 import type { PluginLogLine } from './plugin-log.js';
 
@@ -78,6 +81,9 @@ export interface DropSessionsMessage {
 
 export type ToWorker = LoadMessage | RunMessage | WarmMessage | DropSessionsMessage | { type: 'unload'; key: string };
 
+/** Whether a component can make HTTP requests at all: only its renders get an egress session. */
+export const makesRequests = (imports: readonly string[]) => imports.some((i) => i.startsWith('wasi:http/outgoing-handler'));
+
 /** The key under which a worker keeps a session's instance. */
 export const sessionKey = (key: string, session: string) => `${key}\0${session}`;
 
@@ -109,8 +115,17 @@ export type WarmedMessage =
   | { type: 'warmed'; id: number; key: string; ok: true; evicted: string[] }
   | { type: 'warmed'; id: number; key: string; ok: false; error: SerializedError };
 
+/** A worker's workerData, from the supervisor that starts it. */
+export interface WorkerInit {
+  /** Where jobs come from and answers go: the other end belongs to the host's main thread. */
+  control: MessagePort;
+  /** Int32 [0]: the id of the last job (run or warm) the worker finished, stored before it answers; the supervisor reads it. */
+  done: SharedArrayBuffer;
+  egress: EgressChannelInit;
+}
+
+/** On the control port. (The worker's one message to its parent, the supervisor, is { type: 'ready', tid }.) */
 export type FromWorker =
   | WarmedMessage
-  | { type: 'ready'; tid: number | null }
   /** Bindings imported (or failed to): runs of that key may be dispatched to this worker. */
   | { type: 'loaded'; key: string } | { type: 'log'; id: number; line: PluginLogLine } | DoneMessage;

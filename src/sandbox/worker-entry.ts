@@ -1,19 +1,22 @@
 // Entry of a sandbox worker thread. It holds the bindings and compiled modules it was sent,
-// runs one invocation at a time, and reports back. It never decides deadlines: the supervisor
-// terminates it from outside when the wall or CPU cap is reached.
+// runs one invocation at a time, and reports back on its control port (to the host's main
+// thread). It never decides deadlines: the supervisor, its parent thread, terminates it from
+// outside when the wall or CPU cap is reached; it only learns here which job ended, through
+// shared memory (WorkerInit.done).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { GuestBridge } from '../egress/guest-bridge.js';
-import type { EgressChannelInit } from '../egress/protocol.js';
 import { serializeError, InternalError } from '../errors.js';
 import { createWarmInstance, invoke, loadBindings, type LoadedComponent, type SessionInstance, type WarmInstance } from './invoke.js';
-import { sameBudget, sessionKey, type FromWorker, type ToWorker } from './protocol.js';
+import { makesRequests, sameBudget, sessionKey, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 import { SessionInstances } from './session-instances.js';
 import { currentThreadId } from './thread-cpu.js';
 
-const port = parentPort;
-if (!port) throw new Error('worker-entry must run in a worker thread');
+if (!parentPort) throw new Error('worker-entry must run in a worker thread');
+const init = workerData as WorkerInit;
+const port = init.control;
+const done = new Int32Array(init.done);
 
 // After an invocation that held a large linear memory, collect at once so the memory goes back
 // to the system before the next one instead of whenever V8 next feels pressure: a host running
@@ -23,8 +26,7 @@ setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
 
 // The egress channel to the supervisor (wasi:http requests block on it, see guest-bridge.ts).
-const egress = (workerData as { egress?: EgressChannelInit } | null)?.egress;
-const bridge = egress ? new GuestBridge(egress) : null;
+const bridge = new GuestBridge(init.egress);
 
 const components = new Map<string, Promise<LoadedComponent>>();
 // Instances made ahead of renders, at most one per component and MAX_WARM components (least
@@ -34,6 +36,15 @@ const warm = new Map<string, WarmInstance>();
 // Instances kept for the next render of the same widget session (one tenant), bounded.
 const sessions = new SessionInstances<SessionInstance>();
 const send = (m: FromWorker) => port.postMessage(m);
+/**
+ * The job's answer: first the supervisor learns it ended (so it will not kill it) and, for a
+ * component that can make requests, that its egress is over; then the host gets the answer.
+ */
+const finish = (m: FromWorker & { id: number }, egress = false) => {
+  Atomics.store(done, 0, m.id);
+  if (egress) bridge.end(m.id);
+  send(m);
+};
 
 // Messages are handled strictly in order: a run waits for the load sent before it.
 let queue: Promise<void> = Promise.resolve();
@@ -42,7 +53,7 @@ port.on('message', (msg: ToWorker) => {
   // A failure here is a host bug; it must not stop later messages from being handled.
   queue = queue.then(() => handle(msg)).catch((err: unknown) => {
     if (msg.type === 'run') {
-      send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError(String((err as Error)?.message ?? err))), usage: { fuel: 0, memoryBytes: 0 }, logsDropped: 0, instance: 'cold' });
+      finish({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError(String((err as Error)?.message ?? err))), usage: { fuel: 0, memoryBytes: 0 }, logsDropped: 0, instance: 'cold' });
     }
   });
 });
@@ -75,12 +86,12 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'warm': {
       const loaded = await components.get(msg.key)?.catch(() => undefined);
       if (!loaded) {
-        send({ type: 'warmed', id: msg.id, key: msg.key, ok: false, error: serializeError(new InternalError('component not loaded in this worker')) });
+        finish({ type: 'warmed', id: msg.id, key: msg.key, ok: false, error: serializeError(new InternalError('component not loaded in this worker')) });
         return;
       }
       try {
         // Requests made while instantiating carry this warm job's id: the supervisor grants none.
-        bridge?.begin(msg.id);
+        bridge.begin(msg.id);
         const instance = await createWarmInstance(loaded, msg.budget, bridge);
         warm.delete(msg.key);
         warm.set(msg.key, instance);
@@ -90,9 +101,9 @@ async function handle(msg: ToWorker): Promise<void> {
           warm.delete(key);
           evicted.push(key);
         }
-        send({ type: 'warmed', id: msg.id, key: msg.key, ok: true, evicted });
+        finish({ type: 'warmed', id: msg.id, key: msg.key, ok: true, evicted });
       } catch (err) {
-        send({ type: 'warmed', id: msg.id, key: msg.key, ok: false, error: serializeError(err) });
+        finish({ type: 'warmed', id: msg.id, key: msg.key, ok: false, error: serializeError(err) });
       }
       return;
     }
@@ -102,11 +113,11 @@ async function handle(msg: ToWorker): Promise<void> {
       try {
         loaded = await components.get(msg.key);
       } catch (err) {
-        send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError(`loading the bindings failed: ${(err as Error).message}`)), usage: emptyUsage, logsDropped: 0, instance: 'cold' });
+        finish({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError(`loading the bindings failed: ${(err as Error).message}`)), usage: emptyUsage, logsDropped: 0, instance: 'cold' });
         return;
       }
       if (!loaded) {
-        send({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError('component not loaded in this worker')), usage: emptyUsage, logsDropped: 0, instance: 'cold' });
+        finish({ type: 'done', id: msg.id, ok: false, error: serializeError(new InternalError('component not loaded in this worker')), usage: emptyUsage, logsDropped: 0, instance: 'cold' });
         return;
       }
       const sk = msg.session === undefined ? undefined : sessionKey(msg.key, msg.session);
@@ -115,14 +126,14 @@ async function handle(msg: ToWorker): Promise<void> {
       let instance = reuse ? undefined : warm.get(msg.key);
       if (instance && sameBudget(instance.budget, msg.budget)) warm.delete(msg.key);
       else instance = undefined;
-      bridge?.begin(msg.id);
-      const { done, keep } = await invoke(loaded, msg.id, msg.input, msg.budget, (line) => send({ type: 'log', id: msg.id, line }), bridge, instance, reuse);
-      if (sk !== undefined) done.session = keep && components.has(msg.key) ? sessions.keep(sk, keep) : { kept: false, evicted: [] };
-      send(done);
-      if (done.usage.memoryBytes > RECLAIM_AFTER_BYTES && !done.session?.kept) collect();
+      bridge.begin(msg.id);
+      const { done: result, keep } = await invoke(loaded, msg.id, msg.input, msg.budget, (line) => send({ type: 'log', id: msg.id, line }), bridge, instance, reuse);
+      if (sk !== undefined) result.session = keep && components.has(msg.key) ? sessions.keep(sk, keep) : { kept: false, evicted: [] };
+      finish(result, makesRequests(loaded.imports));
+      if (result.usage.memoryBytes > RECLAIM_AFTER_BYTES && !result.session?.kept) collect();
       return;
     }
   }
 }
 
-send({ type: 'ready', tid: currentThreadId() });
+parentPort.postMessage({ type: 'ready', tid: currentThreadId() });
