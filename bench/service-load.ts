@@ -52,7 +52,11 @@ export async function serviceLoad({ connections = 8, durationMs = 30_000, mixedM
   const good: LoadTarget = { kind: 'good', path: '/v1/widgets/load/kpi/render', body: JSON.stringify({ tenant: 'bench', input: JSON.parse(KPI_INPUT) }) };
   const hostile: LoadTarget[] = HOSTILE.map(([name]) => ({ kind: 'hostile', path: `/v1/widgets/load/${name}/render`, body: JSON.stringify({ tenant: 'bench-h', input: { props: {} } }) }));
   try {
-    await runLoad(url, { connections: 1, durationMs: 3000, pick: () => good }); // warm-up: load, tier-up
+    // The first 3 s are reported apart: loading, JIT, and V8 tiering the engine's wasm up from
+    // Liftoff (a render's worker CPU falls from ~1 ms to ~0.45 ms over its first ~2 500 renders).
+    // Then on to a steady state, which is what a long-running host serves at.
+    const cold = await runLoad(url, { connections: 1, durationMs: 3000, pick: () => good });
+    await runLoad(url, { connections: 1, durationMs: 7000, pick: () => good });
     const baseline = procStatus(pid);
     const single = await runLoad(url, { connections: 1, durationMs: 5000, pick: () => good });
     const paced = await runLoad(url, { connections: 1, durationMs: 5000, pick: () => good, paceMs: 25 });
@@ -68,6 +72,7 @@ export async function serviceLoad({ connections = 8, durationMs = 30_000, mixedM
       const ok = k.statuses[200] ?? 0;
       return { rps: (ok / r.durationMs) * 1000, p50: quantile(k.latencies, 0.5), p99: quantile(k.latencies, 0.99), statuses: k.statuses };
     };
+    const c0 = stats(cold);
     const s = stats(single);
     const p = stats(paced);
     const c = stats(clean);
@@ -75,15 +80,16 @@ export async function serviceLoad({ connections = 8, durationMs = 30_000, mixedM
     const h = stats(mixed, 'hostile');
     const codes = (x: Record<number, number>) => Object.entries(x).map(([k, v]) => `${k}:${v}`).join(' ');
     table(`(f) host service under load: kpi-card over loopback, ${workers} workers, ${connections} connections, ${durationMs / 1000} s per run (mixed: ${mixedMs / 1000} s)`, ['run', 'good ok/s', 'good p50 ms', 'good p99 ms', 'statuses'], [
-      ['1 connection, good only', fmt(s.rps, 0), fmt(s.p50, 2), fmt(s.p99, 2), codes(s.statuses)],
+      ['1 connection, first 3 s after start', fmt(c0.rps, 0), fmt(c0.p50, 2), fmt(c0.p99, 2), codes(c0.statuses)],
+      ['1 connection, good only (warmed up)', fmt(s.rps, 0), fmt(s.p50, 2), fmt(s.p99, 2), codes(s.statuses)],
       ['1 connection, one every 25 ms', fmt(p.rps, 0), fmt(p.p50, 2), fmt(p.p99, 2), codes(p.statuses)],
       [`${connections} connections, good only`, fmt(c.rps, 0), fmt(c.p50, 2), fmt(c.p99, 2), codes(c.statuses)],
       [`${connections} connections, 20% hostile`, fmt(m.rps, 0), fmt(m.p50, 2), fmt(m.p99, 2), codes(m.statuses)],
       ['  (its hostile requests)', fmt(h.rps, 0), fmt(h.p50, 2), fmt(h.p99, 2), codes(h.statuses)],
     ]);
-    console.log(`good throughput with 20% hostile / clean: ${fmt(m.rps / c.rps)} (bar >= 0.5); good p99 mixed / clean: ${fmt(m.p99 / c.p99)} (bar <= 2); render API p50 ${fmt(s.p50, 2)} ms back to back, ${fmt(p.p50, 2)} ms at a UI's pace (bar <= 2 ms)`);
+    console.log(`good throughput with 20% hostile / clean: ${fmt(m.rps / c.rps)} (bar >= 0.5); good p99 mixed / clean: ${fmt(m.p99 / c.p99)} (bar <= 2); render API p50 ${fmt(s.p50, 2)} ms back to back, ${fmt(p.p50, 2)} ms at a UI's pace, ${fmt(c0.p50, 2)} ms in the first 3 s (bar <= 2 ms)`);
     console.log(`service RSS MiB / threads: baseline ${fmt(baseline.rssMiB, 0)} / ${baseline.threads}, after clean ${fmt(afterClean.rssMiB, 0)} / ${afterClean.threads}, 3 s after mixed ${fmt(settled.rssMiB, 0)} / ${settled.threads}`);
-    return { single: s, paced: p, clean: c, mixed: m, baseline, afterClean, settled };
+    return { cold: c0, single: s, paced: p, clean: c, mixed: m, baseline, afterClean, settled };
   } finally {
     child.kill('SIGTERM');
   }
