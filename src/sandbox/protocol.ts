@@ -101,7 +101,7 @@ export interface SessionChange {
 /** How the render got its instance: made ahead (warm), on the spot (cold), or left by an earlier render of its session (reused). */
 export type InstanceSource = 'warm' | 'cold' | 'reused';
 
-/** Usage the worker can measure itself; CPU and wall time are measured by the supervisor. */
+/** Usage the worker can measure itself; CPU and wall time are measured from outside it (SandboxPool, and the supervisor when it stops a job). */
 export interface WorkerUsage {
   fuel: number;
   memoryBytes: number;

@@ -67,7 +67,7 @@ export class SessionInstances<T extends Reusable = Reusable> {
     return s;
   }
 
-  /** Keeps an instance after a successful render; returns what changed (for the supervisor's routing). */
+  /** Keeps an instance after a successful render; returns what changed (for the pool's routing). */
   keep(key: string, s: T): SessionChange {
     this.delete(key);
     const bytes = s.pages * WASM_PAGE_BYTES;

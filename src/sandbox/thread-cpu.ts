@@ -1,6 +1,7 @@
 // CPU time of one thread, read from another: /proc/self/task/<tid>/schedstat (first field,
 // nanoseconds on CPU). process.cpuUsage() is per process, and a thread reading its own
-// schedstat sees updates only every few ms; read from the supervisor it is precise.
+// schedstat sees updates only every few ms; read from another thread (the pool on the main
+// thread, the supervisor) it is precise.
 import { closeSync, openSync, readlinkSync, readSync } from 'node:fs';
 
 /** The calling thread's kernel thread id (Linux), or null where /proc is not available. */

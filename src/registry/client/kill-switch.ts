@@ -45,8 +45,9 @@ export class KillSwitch {
   #byDigest = new Map<string, RevokedEntry>();
   #lastRejection: SnapshotRejection | undefined;
   /**
-   * Shared with the sandbox supervisor thread: usableUntil() as a BigInt64 (0 until the first
-   * fresh snapshot), so a render queued for a worker is checked again when it is instantiated.
+   * Read by the sandbox pool: usableUntil() as a BigInt64 (0 until the first fresh snapshot),
+   * so a render queued for a worker is checked again when it is handed to one. Shared memory,
+   * so that any thread that starts instances can read it.
    */
   readonly gate = new SharedArrayBuffer(8);
   readonly #gateView = new BigInt64Array(this.gate);
