@@ -122,7 +122,8 @@ export class Supervisor {
   }
 
   #isDone(slot: Slot, w: Watch): boolean {
-    return Atomics.load(slot.done, 0) === w.msg.job;
+    // The cell is an Int32: ids past 2^31 (weeks of renders) are stored modulo 2^32.
+    return Atomics.load(slot.done, 0) === (w.msg.job | 0);
   }
 
   #watch(m: WatchMessage): void {
